@@ -1,0 +1,53 @@
+package dev.weft.common;
+
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Kafka client settings every Weft service uses, in one place. */
+public final class KafkaClientProps {
+
+  private KafkaClientProps() {}
+
+  /**
+   * An idempotent producer with acks=all: a write the callback reports as done is on every in-sync replica,
+   * and retries never duplicate or reorder records of one partition.
+   */
+  public static Properties producer(KafkaSettings kafka, String clientId) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap());
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, kafka.lingerMs());
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    int requestTimeout = Math.min(5_000, kafka.sendTimeoutMs());
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeout);
+    // delivery.timeout.ms must cover linger.ms + request.timeout.ms or the producer refuses to start.
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Math.max(kafka.sendTimeoutMs(), requestTimeout + kafka.lingerMs()));
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    return p;
+  }
+
+  /** A consumer that commits by hand, after its work is done; reads committed data only. */
+  public static Properties consumer(KafkaSettings kafka, String clientId, String groupId) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap());
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+    if (groupId != null) {
+      p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    }
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    return p;
+  }
+}

@@ -1,0 +1,38 @@
+package dev.weft.common;
+
+/**
+ * How a service reaches Kafka and shapes its topics.
+ *
+ * @param bootstrap WEFT_KAFKA_BOOTSTRAP: bootstrap servers (default localhost:9092)
+ * @param topics WEFT_TOPIC_PREFIX: prefix of every topic name (default "weft.")
+ * @param inboundPartitions WEFT_INBOUND_PARTITIONS: partitions of the inbound topic when created (default 6).
+ *     Fixed for the life of a cluster: conversations map to partitions by key, and sequence numbers are offsets.
+ * @param sessionsPartitions WEFT_SESSIONS_PARTITIONS: partitions of the sessions topic when created (default 3)
+ * @param deliveryPartitions WEFT_DELIVERY_PARTITIONS: partitions of each gateway's delivery topic (default 1)
+ * @param replicationFactor WEFT_REPLICATION_FACTOR: replication factor of created topics (default 3; 1 under WEFT_DEV)
+ * @param sendTimeoutMs WEFT_KAFKA_SEND_TIMEOUT_MS: how long a produce may take before the client gets a retryable
+ *     error (default 10000)
+ * @param lingerMs WEFT_KAFKA_LINGER_MS: producer batching delay (default 2)
+ */
+public record KafkaSettings(
+    String bootstrap,
+    Topics topics,
+    int inboundPartitions,
+    int sessionsPartitions,
+    int deliveryPartitions,
+    short replicationFactor,
+    int sendTimeoutMs,
+    int lingerMs) {
+
+  public static KafkaSettings from(Env env) {
+    return new KafkaSettings(
+        env.string("WEFT_KAFKA_BOOTSTRAP", DevDefaults.KAFKA_BOOTSTRAP),
+        Topics.withPrefix(env.string("WEFT_TOPIC_PREFIX", "weft.")),
+        env.integer("WEFT_INBOUND_PARTITIONS", 6, 1, 10_000),
+        env.integer("WEFT_SESSIONS_PARTITIONS", 3, 1, 10_000),
+        env.integer("WEFT_DELIVERY_PARTITIONS", 1, 1, 1_000),
+        (short) env.integer("WEFT_REPLICATION_FACTOR", env.dev() ? 1 : 3, 1, 32),
+        env.integer("WEFT_KAFKA_SEND_TIMEOUT_MS", 10_000, 1_000, 600_000),
+        env.integer("WEFT_KAFKA_LINGER_MS", 2, 0, 1_000));
+  }
+}

@@ -1,0 +1,72 @@
+package dev.weft.common;
+
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.JWTCreator;
+import com.auth0.jwt.JWTVerifier;
+import com.auth0.jwt.algorithms.Algorithm;
+import com.auth0.jwt.exceptions.TokenExpiredException;
+import com.auth0.jwt.exceptions.JWTVerificationException;
+import com.auth0.jwt.interfaces.DecodedJWT;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/** Issues and verifies HS256 client tokens; the user id is the token's {@code sub}. */
+public final class Tokens {
+
+  private final Algorithm algorithm;
+  private final JWTVerifier verifier;
+  private final String issuer;
+  private final Clock clock;
+
+  public Tokens(JwtSettings settings, Clock clock) {
+    this.algorithm = Algorithm.HMAC256(settings.secret());
+    this.issuer = settings.issuer();
+    this.clock = clock;
+    var v = JWT.require(algorithm).withClaimPresence("sub").acceptLeeway(5);
+    if (issuer != null) {
+      v = v.withIssuer(issuer);
+    }
+    this.verifier = ((JWTVerifier.BaseVerification) v).build(clock);
+  }
+
+  public String issue(String user, Duration validity) {
+    Instant now = clock.instant();
+    JWTCreator.Builder b = JWT.create().withSubject(user).withIssuedAt(now).withExpiresAt(now.plus(validity));
+    if (issuer != null) {
+      b.withIssuer(issuer);
+    }
+    return b.sign(algorithm);
+  }
+
+  /** The verified user id, or why the token is refused. */
+  public Verified verify(String token) {
+    if (token == null || token.isBlank()) {
+      return Verified.refused("missing_token", "no token: send Authorization: Bearer <jwt> or ?access_token=<jwt>");
+    }
+    DecodedJWT jwt;
+    try {
+      jwt = verifier.verify(token);
+    } catch (TokenExpiredException e) {
+      return Verified.refused("token_expired", "the token has expired");
+    } catch (JWTVerificationException e) {
+      return Verified.refused("invalid_token", "the token is not valid: " + e.getMessage());
+    }
+    String sub = jwt.getSubject();
+    if (!UserIds.valid(sub)) {
+      return Verified.refused("invalid_token", "the token's sub is not a valid user id (1-64 characters, no whitespace)");
+    }
+    return new Verified(sub, null, null);
+  }
+
+  /** Either a user, or an error code and message. */
+  public record Verified(String user, String code, String message) {
+    static Verified refused(String code, String message) {
+      return new Verified(null, code, message);
+    }
+
+    public boolean ok() {
+      return user != null;
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package dev.weft.common;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Creates Weft's topics when absent, at service start. Blocking: call it before serving, off any event loop. */
+public final class TopicCreator {
+
+  private static final Logger log = LoggerFactory.getLogger(TopicCreator.class);
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  private final KafkaSettings kafka;
+
+  public TopicCreator(KafkaSettings kafka) {
+    this.kafka = kafka;
+  }
+
+  public NewTopic inbound() {
+    return topic(kafka.topics().inbound(), kafka.inboundPartitions(), Map.of());
+  }
+
+  public NewTopic sessions() {
+    return topic(kafka.topics().sessions(), kafka.sessionsPartitions(),
+        Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+  }
+
+  /** A gateway's delivery topic: only live traffic, so a short retention is enough. */
+  public NewTopic deliveries(String gatewayId) {
+    return topic(kafka.topics().deliveries(gatewayId), kafka.deliveryPartitions(),
+        Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofHours(1).toMillis())));
+  }
+
+  private NewTopic topic(String name, int partitions, Map<String, String> configs) {
+    Map<String, String> all = new java.util.HashMap<>(configs);
+    all.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(Math.min(2, kafka.replicationFactor())));
+    return new NewTopic(name, partitions, kafka.replicationFactor()).configs(all);
+  }
+
+  /** Creates each topic that does not exist yet; existing ones are left as they are. */
+  public void ensure(List<NewTopic> topics) {
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap());
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
+    try (Admin admin = Admin.create(props)) {
+      Set<String> existing = admin.listTopics().names().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      List<NewTopic> missing = new ArrayList<>();
+      for (NewTopic t : topics) {
+        if (!existing.contains(t.name())) {
+          missing.add(t);
+        }
+      }
+      if (missing.isEmpty()) {
+        return;
+      }
+      for (var entry : admin.createTopics(missing).values().entrySet()) {
+        try {
+          entry.getValue().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+          log.info("created topic {}", entry.getKey());
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw e;
+          }
+        }
+      }
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot create topics on " + kafka.bootstrap() + ": " + e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("Kafka at " + kafka.bootstrap() + " did not answer within " + TIMEOUT, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating topics", e);
+    }
+  }
+}

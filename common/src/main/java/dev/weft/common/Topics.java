@@ -1,0 +1,26 @@
+package dev.weft.common;
+
+import java.util.regex.Pattern;
+
+/**
+ * The names of Weft's topics, all under one prefix (tests give each run its own).
+ *
+ * @param inbound every message a gateway accepted, keyed by conversation
+ * @param sessions compacted: who is connected to which gateway, keyed by session id
+ * @param deliveryPrefix one topic per gateway, {@code <prefix><gateway id>}, carrying what that gateway must push
+ */
+public record Topics(String inbound, String sessions, String deliveryPrefix) {
+
+  private static final Pattern LEGAL = Pattern.compile("[A-Za-z0-9._-]*");
+
+  public static Topics withPrefix(String prefix) {
+    if (!LEGAL.matcher(prefix).matches() || prefix.length() > 100) {
+      throw new ConfigException("WEFT_TOPIC_PREFIX=" + prefix + " may hold only letters, digits, '.', '_' and '-' (at most 100)");
+    }
+    return new Topics(prefix + "inbound", prefix + "sessions", prefix + "deliver.");
+  }
+
+  public String deliveries(String gatewayId) {
+    return deliveryPrefix + gatewayId;
+  }
+}

@@ -1,0 +1,68 @@
+package dev.weft.schemas;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.Test;
+
+class AvroSerdeTest {
+
+  private static InboundMessage sample() {
+    return InboundMessage.newBuilder()
+        .setId("m-1").setConv("dm:YQ.Yg").setFrom("alice").setFromDevice("d1")
+        .setFromSession("s-1").setRef("r-1").setMembers(List.of("alice", "bob"))
+        .setTs(1764300000000L).setGateway("gw-1").setText("hi \u2603")
+        .build();
+  }
+
+  @Test
+  void roundTripsARecord() {
+    AvroSerde<InboundMessage> serde = AvroSerde.inboundMessage();
+    assertEquals(sample(), serde.deserializer().deserialize("t", serde.serializer().serialize("t", sample())));
+  }
+
+  @Test
+  void keepsTombstonesNull() {
+    AvroSerde<SessionAnnouncement> serde = AvroSerde.sessionAnnouncement();
+    assertNull(serde.serializer().serialize("t", null));
+    assertNull(serde.deserializer().deserialize("t", null));
+  }
+
+  @Test
+  void refusesBytesThatAreNotSingleObjectEncoded() {
+    assertThrows(SerializationException.class, () -> AvroSerde.delivery().decode(new byte[] {1, 2, 3}));
+  }
+
+  @Test
+  void recordCanBeDecodedWithNothingButThePublishedAvscFile() throws Exception {
+    byte[] bytes = AvroSerde.inboundMessage().encode(sample());
+    Schema fromFile;
+    try (InputStream in = getClass().getResourceAsStream("/weft/avro/InboundMessage.avsc")) {
+      fromFile = new Schema.Parser().parse(in);
+    }
+    // The header names the writer schema by its CRC-64-AVRO fingerprint, little-endian.
+    assertEquals((byte) 0xC3, bytes[0]);
+    assertEquals((byte) 0x01, bytes[1]);
+    long fingerprint = SchemaNormalization.parsingFingerprint64(fromFile);
+    byte[] expected = new byte[8];
+    for (int i = 0; i < 8; i++) {
+      expected[i] = (byte) (fingerprint >>> (8 * i));
+    }
+    assertArrayEquals(expected, Arrays.copyOfRange(bytes, 2, 10));
+    GenericRecord decoded = new GenericDatumReader<GenericRecord>(fromFile)
+        .read(null, DecoderFactory.get().binaryDecoder(bytes, 10, bytes.length - 10, null));
+    assertEquals("hi \u2603", decoded.get("text").toString());
+    assertEquals("alice", decoded.get("from").toString());
+  }
+}
