@@ -1,0 +1,105 @@
+package dev.weft.dev;
+
+import dev.weft.common.ConfigException;
+import dev.weft.common.DevDefaults;
+import dev.weft.common.Env;
+import dev.weft.embedded.EmbeddedKafka;
+import dev.weft.embedded.EmbeddedMariaDb;
+import dev.weft.gateway.GatewayApplication;
+import dev.weft.gateway.config.GatewayConfig;
+import dev.weft.persister.PersisterApplication;
+import dev.weft.persister.config.PersisterConfig;
+import dev.weft.router.RouterApplication;
+import dev.weft.router.RouterConfig;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code ./weft dev}: a whole Weft in one process. An embedded Kafka broker (KRaft) on
+ * localhost:9092, an embedded MariaDB on port 3307 unless WEFT_DB_URL names a database, then a
+ * persister, a router and a gateway on the development defaults. Other processes started with
+ * WEFT_DEV=1 join it (a second gateway, say). Data lives under WEFT_DEV_DATA_DIR (default .weft/dev)
+ * and survives a restart; delete the folder to start empty.
+ */
+public final class DevMain {
+
+  private static final Logger log = LoggerFactory.getLogger(DevMain.class);
+
+  private DevMain() {}
+
+  public static void main(String[] args) {
+    Map<String, String> vars = new HashMap<>(System.getenv());
+    vars.put("WEFT_DEV", "1");
+    Env env = new Env(vars);
+    Path dataDir = Path.of(env.string("WEFT_DEV_DATA_DIR", ".weft/dev")).toAbsolutePath();
+    int kafkaPort = env.integer("WEFT_DEV_KAFKA_PORT", 9092, 1, 65535);
+    Deque<AutoCloseable> running = new ArrayDeque<>();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stopAll(running), "weft-dev-shutdown"));
+    try {
+      long t0 = System.nanoTime();
+      EmbeddedKafka kafka = EmbeddedKafka.start(kafkaPort, dataDir.resolve("kafka"));
+      running.push(kafka);
+      vars.putIfAbsent("WEFT_KAFKA_BOOTSTRAP", kafka.bootstrap());
+      String dbNote;
+      if (env.raw("WEFT_DB_URL").isEmpty()) {
+        EmbeddedMariaDb db = EmbeddedMariaDb.start(DevDefaults.DB_PORT, dataDir.resolve("mariadb-base"), dataDir.resolve("mariadb-data"));
+        running.push(db);
+        vars.put("WEFT_DB_URL", db.jdbcUrl("weft"));
+        vars.put("WEFT_DB_USER", DevDefaults.DB_USER);
+        vars.put("WEFT_DB_PASSWORD", DevDefaults.DB_PASSWORD);
+        dbNote = "embedded MariaDB on 127.0.0.1:" + db.port() + " (schema weft, user root)";
+      } else {
+        dbNote = env.raw("WEFT_DB_URL").get();
+      }
+      Env services = new Env(vars);
+      PersisterApplication persister = PersisterApplication.start(PersisterConfig.from(services));
+      running.push(persister);
+      vars.putIfAbsent("WEFT_PERSISTER_URL", "http://127.0.0.1:" + persister.httpPort());
+      RouterApplication router = RouterApplication.start(RouterConfig.from(services));
+      running.push(router);
+      GatewayApplication gateway = GatewayApplication.start(GatewayConfig.from(new Env(vars)));
+      running.push(gateway);
+      printBanner(kafka.bootstrap(), dbNote, gateway, (System.nanoTime() - t0) / 1_000_000);
+    } catch (ConfigException e) {
+      System.err.println("weft dev: " + e.getMessage());
+      System.exit(2);
+    } catch (RuntimeException e) {
+      log.error("weft dev could not start", e);
+      System.exit(1);
+    }
+  }
+
+  private static void printBanner(String kafka, String db, GatewayApplication gateway, long millis) {
+    int port = gateway.httpPort();
+    System.out.println("""
+
+        Weft is running (started in %d ms).
+          WebSocket   ws://localhost:%d/v1/ws          (gateway %s)
+          History     http://localhost:%d/v1/conversations/{conv}/messages
+          Kafka       %s
+          Database    %s
+
+        Get a token:        WEFT_DEV=1 ./weft token alice
+        Connect a client:   npx wscat -c "ws://localhost:%d/v1/ws?access_token=$(WEFT_DEV=1 ./weft token alice)"
+        Send:               {"op":"send","ref":"r-1","to":"bob","text":"hi"}
+        Second gateway:     WEFT_DEV=1 WEFT_HTTP_PORT=8081 WEFT_GATEWAY_ID=gw-2 ./weft gateway
+        Stop:               Ctrl-C
+        """.formatted(millis, port, gateway.gatewayId(), port, kafka, db, port));
+  }
+
+  private static void stopAll(Deque<AutoCloseable> running) {
+    while (!running.isEmpty()) {
+      AutoCloseable c = running.pop();
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.warn("stopping {} failed: {}", c.getClass().getSimpleName(), e.toString());
+      }
+    }
+  }
+}

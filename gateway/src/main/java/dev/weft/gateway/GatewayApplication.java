@@ -1,0 +1,121 @@
+package dev.weft.gateway;
+
+import dev.weft.common.TopicCreator;
+import dev.weft.common.Tokens;
+import dev.weft.gateway.config.GatewayConfig;
+import dev.weft.gateway.http.HistoryRoute;
+import dev.weft.gateway.kafka.DeliveryConsumer;
+import dev.weft.gateway.kafka.KafkaPublisher;
+import dev.weft.gateway.ws.DeliveryDispatcher;
+import dev.weft.gateway.ws.LocalSessions;
+import dev.weft.gateway.ws.WebSocketEndpoint;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires a gateway: topics, the Kafka producer, the delivery consumer, and the HTTP/WebSocket
+ * verticles. {@link #close()} undoes {@link #start} in reverse.
+ */
+public final class GatewayApplication implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(GatewayApplication.class);
+
+  private final GatewayConfig config;
+  private final Vertx vertx;
+  private final KafkaPublisher publisher;
+  private final DeliveryConsumer deliveries;
+  private final WebSocketEndpoint webSocket;
+  private final LocalSessions sessions;
+  private boolean closed;
+
+  private GatewayApplication(GatewayConfig config, Vertx vertx, KafkaPublisher publisher, DeliveryConsumer deliveries,
+      WebSocketEndpoint webSocket, LocalSessions sessions) {
+    this.config = config;
+    this.vertx = vertx;
+    this.publisher = publisher;
+    this.deliveries = deliveries;
+    this.webSocket = webSocket;
+    this.sessions = sessions;
+  }
+
+  /** Starts a gateway and returns once it accepts connections. Blocking. */
+  public static GatewayApplication start(GatewayConfig requested) {
+    GatewayConfig config = requested.httpPort() == 0 ? requested.withHttpPort(freePort()) : requested;
+    TopicCreator topics = new TopicCreator(config.kafka());
+    topics.ensure(List.of(topics.inbound(), topics.sessions(), topics.deliveries(config.gatewayId())));
+
+    KafkaPublisher publisher = new KafkaPublisher(config.kafka(), "weft-gateway-" + config.gatewayId(), config.publishQueueMax());
+    publisher.warmUp(config.kafka().topics().inbound());
+    publisher.warmUp(config.kafka().topics().sessions());
+    LocalSessions sessions = new LocalSessions();
+    DeliveryConsumer deliveries = new DeliveryConsumer(config.kafka(), config.gatewayId(), new DeliveryDispatcher(sessions));
+    deliveries.start();
+
+    Vertx vertx = Vertx.vertx();
+    Tokens tokens = new Tokens(config.jwt(), Clock.systemUTC());
+    WebSocketEndpoint webSocket = new WebSocketEndpoint(config, tokens, publisher, sessions, Clock.systemUTC());
+    HistoryRoute history = new HistoryRoute(tokens, WebClient.create(vertx), config.persisterUrl());
+    GatewayApplication app = new GatewayApplication(config, vertx, publisher, deliveries, webSocket, sessions);
+    try {
+      vertx.deployVerticle(() -> new GatewayVerticle(config, webSocket, history),
+              new DeploymentOptions().setInstances(config.eventLoops()))
+          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      app.close();
+      throw new IllegalStateException("gateway could not listen on port " + config.httpPort() + ": " + e.getMessage(), e);
+    }
+    log.info("gateway {} listening on port {}", config.gatewayId(), config.httpPort());
+    return app;
+  }
+
+  public int httpPort() {
+    return config.httpPort();
+  }
+
+  public String gatewayId() {
+    return config.gatewayId();
+  }
+
+  public int connections() {
+    return sessions.size();
+  }
+
+  /** Stops accepting, closes every socket (1001) and retracts its session, then flushes and closes Kafka clients. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      webSocket.closeAll().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("not every session was retracted before the deadline: {}", e.toString());
+    }
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("Vert.x did not close cleanly: {}", e.toString());
+    }
+    deliveries.close();
+    publisher.close();
+    log.info("gateway {} stopped", config.gatewayId());
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

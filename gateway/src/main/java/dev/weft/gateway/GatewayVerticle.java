@@ -1,0 +1,44 @@
+package dev.weft.gateway;
+
+import dev.weft.gateway.config.GatewayConfig;
+import dev.weft.gateway.http.HistoryRoute;
+import dev.weft.gateway.ws.WebSocketEndpoint;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+
+/** One event loop's share of the HTTP server; Vert.x spreads connections over the instances on one port. */
+final class GatewayVerticle extends VerticleBase {
+
+  private final GatewayConfig config;
+  private final WebSocketEndpoint webSocket;
+  private final HistoryRoute history;
+  private HttpServer server;
+
+  GatewayVerticle(GatewayConfig config, WebSocketEndpoint webSocket, HistoryRoute history) {
+    this.config = config;
+    this.webSocket = webSocket;
+    this.history = history;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.get("/v1/ws").handler(webSocket);
+    router.get("/v1/conversations/:conv/messages").handler(history);
+    router.get("/health/live").handler(ctx -> ctx.json(new io.vertx.core.json.JsonObject().put("status", "UP")));
+    HttpServerOptions options = new HttpServerOptions()
+        .setPort(config.httpPort())
+        .setMaxWebSocketFrameSize(config.maxFrameBytes())
+        .setMaxWebSocketMessageSize(config.maxFrameBytes());
+    server = vertx.createHttpServer(options).requestHandler(router);
+    return server.listen();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+}

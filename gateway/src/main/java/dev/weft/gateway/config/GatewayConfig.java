@@ -1,0 +1,89 @@
+package dev.weft.gateway.config;
+
+import dev.weft.common.ConfigException;
+import dev.weft.common.DevDefaults;
+import dev.weft.common.Env;
+import dev.weft.common.JwtSettings;
+import dev.weft.common.KafkaSettings;
+import java.net.URI;
+import java.util.regex.Pattern;
+
+/**
+ * Everything a gateway is configured with, read from the environment in one place.
+ *
+ * @param kafka see {@link KafkaSettings}
+ * @param jwt see {@link JwtSettings}
+ * @param gatewayId WEFT_GATEWAY_ID: this gateway's id, unique among live gateways; names its delivery topic.
+ *     Default: the HOSTNAME (a pod name in Kubernetes), or gw-1 under WEFT_DEV.
+ * @param httpPort WEFT_HTTP_PORT: port of the WebSocket endpoint and HTTP routes (default 8080; 0 = any free port)
+ * @param persisterUrl WEFT_PERSISTER_URL: base URL of a persister, where history is read
+ *     (required; http://127.0.0.1:8090 under WEFT_DEV)
+ * @param maxFrameBytes WEFT_MAX_FRAME_BYTES: largest WebSocket message accepted; larger ones close the socket
+ *     with 1009 (default 65536)
+ * @param maxTextBytes WEFT_MAX_TEXT_BYTES: largest message text, in UTF-8 bytes (default 16384)
+ * @param eventLoops WEFT_EVENT_LOOPS: gateway verticle instances, one per event loop (default: CPU cores)
+ * @param publishQueueMax WEFT_PUBLISH_QUEUE_MAX: writes waiting to be handed to the Kafka producer before clients
+ *     get {@code overloaded} (default 10000)
+ * @param sendRatePerSecond WEFT_SEND_RATE: sustained frames per second one connection may send (default 200)
+ * @param sendBurst WEFT_SEND_BURST: frames one connection may send at once above the rate (default 400)
+ * @param writeQueueMaxBytes WEFT_SOCKET_WRITE_QUEUE_BYTES: bytes queued for one socket before it is closed as too
+ *     slow with 4008 (default 1048576)
+ */
+public record GatewayConfig(
+    KafkaSettings kafka,
+    JwtSettings jwt,
+    String gatewayId,
+    int httpPort,
+    String persisterUrl,
+    int maxFrameBytes,
+    int maxTextBytes,
+    int eventLoops,
+    int publishQueueMax,
+    int sendRatePerSecond,
+    int sendBurst,
+    int writeQueueMaxBytes) {
+
+  private static final Pattern GATEWAY_ID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
+
+  public static GatewayConfig from(Env env) {
+    String gatewayId = env.raw("WEFT_GATEWAY_ID")
+        .or(() -> env.dev() ? java.util.Optional.of("gw-1") : env.raw("HOSTNAME"))
+        .orElseThrow(() -> new ConfigException("WEFT_GATEWAY_ID is not set (nor HOSTNAME): each gateway needs a unique id"));
+    if (!GATEWAY_ID.matcher(gatewayId).matches()) {
+      throw new ConfigException("WEFT_GATEWAY_ID=" + gatewayId + " may hold only letters, digits, '.', '_' and '-' (at most 100)");
+    }
+    String persisterUrl = env.required("WEFT_PERSISTER_URL", DevDefaults.PERSISTER_URL, "the persister's base URL, for history reads");
+    try {
+      URI uri = URI.create(persisterUrl);
+      if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+        throw new IllegalArgumentException();
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("WEFT_PERSISTER_URL=" + persisterUrl + " is not an http(s) URL");
+    }
+    int maxFrame = env.integer("WEFT_MAX_FRAME_BYTES", 64 * 1024, 1024, 16 * 1024 * 1024);
+    int maxText = env.integer("WEFT_MAX_TEXT_BYTES", 16 * 1024, 1, 16 * 1024 * 1024);
+    if (maxText > maxFrame) {
+      throw new ConfigException("WEFT_MAX_TEXT_BYTES=" + maxText + " exceeds WEFT_MAX_FRAME_BYTES=" + maxFrame);
+    }
+    return new GatewayConfig(
+        KafkaSettings.from(env),
+        JwtSettings.from(env),
+        gatewayId,
+        env.integer("WEFT_HTTP_PORT", 8080, 0, 65535),
+        persisterUrl.replaceAll("/+$", ""),
+        maxFrame,
+        maxText,
+        env.integer("WEFT_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), 1, 256),
+        env.integer("WEFT_PUBLISH_QUEUE_MAX", 10_000, 1, 10_000_000),
+        env.integer("WEFT_SEND_RATE", 200, 1, 1_000_000),
+        env.integer("WEFT_SEND_BURST", 400, 1, 1_000_000),
+        env.integer("WEFT_SOCKET_WRITE_QUEUE_BYTES", 1024 * 1024, 1024, 1024 * 1024 * 1024));
+  }
+
+  /** A copy listening on another port (the application resolves port 0 to a concrete free port). */
+  public GatewayConfig withHttpPort(int port) {
+    return new GatewayConfig(kafka, jwt, gatewayId, port, persisterUrl, maxFrameBytes, maxTextBytes, eventLoops,
+        publishQueueMax, sendRatePerSecond, sendBurst, writeQueueMaxBytes);
+  }
+}

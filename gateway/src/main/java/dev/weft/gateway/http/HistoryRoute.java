@@ -1,0 +1,79 @@
+package dev.weft.gateway.http;
+
+import dev.weft.common.ConversationIds;
+import dev.weft.common.Tokens;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.core.buffer.Buffer;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /v1/conversations/:conv/messages?after=&limit=}: history, for members only.
+ *
+ * <p>Clients only know the load balancer, so the gateway answers; it checks the token and
+ * membership here and reads the rows from a persister, which owns the database.
+ */
+public final class HistoryRoute implements Handler<RoutingContext> {
+
+  private static final Logger log = LoggerFactory.getLogger(HistoryRoute.class);
+
+  private final Tokens tokens;
+  private final WebClient client;
+  private final String persisterUrl;
+
+  public HistoryRoute(Tokens tokens, WebClient client, String persisterUrl) {
+    this.tokens = tokens;
+    this.client = client;
+    this.persisterUrl = persisterUrl;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    Tokens.Verified who = tokens.verify(BearerToken.from(ctx.request()));
+    if (!who.ok()) {
+      HttpErrors.send(ctx.response(), 401, who.code(), who.message());
+      return;
+    }
+    String conv = ctx.pathParam("conv");
+    if (!ConversationIds.isMember(conv, who.user())) {
+      HttpErrors.send(ctx.response(), 403, "not_member", "no such conversation, or you are not a member of it");
+      return;
+    }
+    String after = ctx.request().getParam("after", "-1");
+    String limit = ctx.request().getParam("limit", "50");
+    if (!isLong(after) || !isLong(limit) || Long.parseLong(limit) < 1) {
+      HttpErrors.send(ctx.response(), 400, "bad_request", "after must be an integer and limit a positive integer");
+      return;
+    }
+    String url = persisterUrl + "/internal/v1/conversations/" + URLEncoder.encode(conv, StandardCharsets.UTF_8) + "/messages";
+    client.getAbs(url).addQueryParam("after", after).addQueryParam("limit", limit).timeout(10_000).send()
+        .onSuccess(r -> relay(ctx, r))
+        .onFailure(e -> {
+          log.warn("history read from {} failed: {}", persisterUrl, e.toString());
+          HttpErrors.send(ctx.response(), 503, "unavailable", "history is unavailable right now; retry");
+        });
+  }
+
+  private static void relay(RoutingContext ctx, HttpResponse<Buffer> r) {
+    if (r.statusCode() == 200 || r.statusCode() == 400) {
+      ctx.response().setStatusCode(r.statusCode()).putHeader("Content-Type", "application/json").end(r.body() == null ? Buffer.buffer() : r.body());
+    } else {
+      log.warn("history read answered {}", r.statusCode());
+      HttpErrors.send(ctx.response(), 503, "unavailable", "history is unavailable right now; retry");
+    }
+  }
+
+  private static boolean isLong(String s) {
+    try {
+      Long.parseLong(s);
+      return true;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+}

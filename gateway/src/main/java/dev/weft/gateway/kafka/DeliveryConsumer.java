@@ -1,0 +1,116 @@
+package dev.weft.gateway.kafka;
+
+import dev.weft.common.KafkaClientProps;
+import dev.weft.common.KafkaSettings;
+import dev.weft.gateway.ws.DeliveryDispatcher;
+import dev.weft.schemas.AvroSerde;
+import dev.weft.schemas.Delivery;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads this gateway's delivery topic on its own thread and hands each delivery to the dispatcher.
+ *
+ * <p>No consumer group: the topic is this gateway's alone, and it starts from the end, because a
+ * delivery for a socket that is gone is stale (its client catches up from history). One owner
+ * thread, stopped with a flag and {@link KafkaConsumer#wakeup()}.
+ */
+public final class DeliveryConsumer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(DeliveryConsumer.class);
+
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final String topic;
+  private final DeliveryDispatcher dispatcher;
+  private final AvroSerde<Delivery> serde = AvroSerde.delivery();
+  private final Thread thread;
+  private final CountDownLatch assigned = new CountDownLatch(1);
+  private volatile boolean closed;
+
+  public DeliveryConsumer(KafkaSettings kafka, String gatewayId, DeliveryDispatcher dispatcher) {
+    this.topic = kafka.topics().deliveries(gatewayId);
+    this.consumer = new KafkaConsumer<>(KafkaClientProps.consumer(kafka, "weft-gateway-" + gatewayId + "-deliveries", null));
+    this.dispatcher = dispatcher;
+    this.thread = new Thread(this::run, "weft-deliveries");
+  }
+
+  /** Starts reading; returns once the consumer is positioned at the end of the topic. */
+  public void start() {
+    thread.start();
+    try {
+      if (!assigned.await(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("could not position on " + topic + " within 30s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void run() {
+    try {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToEnd(partitions);
+      partitions.forEach(consumer::position); // resolve the end now, so nothing sent after start is skipped
+      assigned.countDown();
+      while (!closed) {
+        try {
+          ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofSeconds(1));
+          for (ConsumerRecord<String, byte[]> r : records) {
+            dispatch(r);
+          }
+        } catch (WakeupException e) {
+          // closing
+        } catch (RuntimeException e) {
+          log.error("delivery poll failed; retrying in 1s", e);
+          sleepQuietly(1000);
+        }
+      }
+    } catch (RuntimeException e) {
+      log.error("delivery consumer for {} stopped", topic, e);
+    } finally {
+      consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  private void dispatch(ConsumerRecord<String, byte[]> r) {
+    Delivery d;
+    try {
+      d = serde.decode(r.value());
+    } catch (RuntimeException e) {
+      log.warn("skipping undecodable delivery at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+      return;
+    }
+    dispatcher.dispatch(d);
+  }
+
+  private static void sleepQuietly(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    consumer.wakeup();
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

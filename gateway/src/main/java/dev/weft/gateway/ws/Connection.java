@@ -1,0 +1,61 @@
+package dev.weft.gateway.ws;
+
+import io.vertx.core.Context;
+import io.vertx.core.http.ServerWebSocket;
+
+/**
+ * One client's WebSocket on this gateway.
+ *
+ * <p>The socket belongs to one event loop ({@link #context}); anything arriving from another thread
+ * (a Kafka consumer, a producer callback) hops onto it before touching the socket.
+ */
+final class Connection {
+
+  /** Closed when the client cannot keep up with what it is sent. */
+  static final short CLOSE_TOO_SLOW = 4008;
+
+  final String session;
+  final String user;
+  final String device;
+  final ServerWebSocket socket;
+  final Context context;
+  final SendRateLimiter limiter;
+  private final int writeQueueMaxBytes;
+  private boolean open = true;
+
+  Connection(String session, String user, String device, ServerWebSocket socket, Context context,
+      SendRateLimiter limiter, int writeQueueMaxBytes) {
+    this.session = session;
+    this.user = user;
+    this.device = device;
+    this.socket = socket;
+    this.context = context;
+    this.limiter = limiter;
+    this.writeQueueMaxBytes = writeQueueMaxBytes;
+    socket.setWriteQueueMaxSize(writeQueueMaxBytes);
+  }
+
+  /** Sends a frame from any thread. */
+  void push(String frame) {
+    context.runOnContext(v -> write(frame));
+  }
+
+  /** Sends a frame; call on {@link #context} only. */
+  void write(String frame) {
+    if (!open || socket.isClosed()) {
+      return;
+    }
+    if (socket.writeQueueFull()) {
+      // A reader that falls this far behind would make the gateway buffer without bound; it
+      // reconnects and reads what it missed from history instead.
+      open = false;
+      socket.close(CLOSE_TOO_SLOW, "too slow: outbound queue over " + writeQueueMaxBytes + " bytes");
+      return;
+    }
+    socket.writeTextMessage(frame);
+  }
+
+  void markClosed() {
+    open = false;
+  }
+}

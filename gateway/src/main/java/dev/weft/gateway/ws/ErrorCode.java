@@ -1,0 +1,33 @@
+package dev.weft.gateway.ws;
+
+/** The machine codes of {@code error} frames; docs/protocol.md lists each with what the client should do. */
+enum ErrorCode {
+  /** The frame is not a JSON object. */
+  BAD_JSON("bad_json", false),
+  /** The frame's {@code op} is not one this gateway knows. */
+  UNKNOWN_OP("unknown_op", false),
+  /** A field is missing, has the wrong type or an illegal value; the message names it. */
+  BAD_REQUEST("bad_request", false),
+  /** {@code text} is longer than the configured limit. */
+  TEXT_TOO_LONG("text_too_long", false),
+  /** {@code to} names the sender, or is not a valid user id. */
+  BAD_RECIPIENT("bad_recipient", false),
+  /** The conversation does not exist or the sender is not one of its members. */
+  NOT_MEMBER("not_member", false),
+  /** A binary frame: the protocol is JSON text frames only. */
+  BINARY_NOT_SUPPORTED("binary_not_supported", false),
+  /** The connection sends faster than its configured rate. */
+  RATE_LIMITED("rate_limited", true),
+  /** The gateway has more writes queued for Kafka than it accepts. */
+  OVERLOADED("overloaded", true),
+  /** Kafka did not take the write; nothing was stored. */
+  UNAVAILABLE("unavailable", true);
+
+  final String code;
+  final boolean retryable;
+
+  ErrorCode(String code, boolean retryable) {
+    this.code = code;
+    this.retryable = retryable;
+  }
+}

@@ -1,0 +1,142 @@
+package dev.weft.gateway.ws;
+
+import dev.weft.common.ConversationIds;
+import dev.weft.common.Topics;
+import dev.weft.common.UserIds;
+import dev.weft.gateway.config.GatewayConfig;
+import dev.weft.gateway.kafka.KafkaPublisher;
+import dev.weft.schemas.AvroSerde;
+import dev.weft.schemas.InboundMessage;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads a client's frames: validates each, publishes sends to Kafka, and answers with an ack only
+ * once Kafka has the message, or with an error frame. Runs on the connection's event loop.
+ */
+final class FrameHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(FrameHandler.class);
+  static final int MAX_REF_LENGTH = 128;
+
+  private final GatewayConfig config;
+  private final KafkaPublisher publisher;
+  private final Topics topics;
+  private final AvroSerde<InboundMessage> serde = AvroSerde.inboundMessage();
+  private final Clock clock;
+
+  FrameHandler(GatewayConfig config, KafkaPublisher publisher, Clock clock) {
+    this.config = config;
+    this.publisher = publisher;
+    this.topics = config.kafka().topics();
+    this.clock = clock;
+  }
+
+  void onBinary(Connection c) {
+    c.write(Frames.error(null, ErrorCode.BINARY_NOT_SUPPORTED, "binary frames are not supported: send JSON text frames"));
+  }
+
+  void onText(Connection c, String text) {
+    JsonObject frame;
+    try {
+      frame = new JsonObject(text);
+    } catch (DecodeException | ClassCastException e) {
+      c.write(Frames.error(null, ErrorCode.BAD_JSON, "the frame is not a JSON object"));
+      return;
+    }
+    Object refValue = frame.getValue("ref");
+    String ref = refValue instanceof String s ? s : null;
+    if (!c.limiter.tryAcquire()) {
+      c.write(Frames.error(ref, ErrorCode.RATE_LIMITED,
+          "more than " + config.sendRatePerSecond() + " frames per second; slow down and retry"));
+      return;
+    }
+    Object op = frame.getValue("op");
+    if (!(op instanceof String)) {
+      c.write(Frames.error(ref, ErrorCode.BAD_REQUEST, "op is missing or not a string"));
+      return;
+    }
+    switch ((String) op) {
+      case "send" -> send(c, frame, ref, refValue);
+      default -> c.write(Frames.error(ref, ErrorCode.UNKNOWN_OP, "unknown op: " + truncate((String) op)));
+    }
+  }
+
+  private void send(Connection c, JsonObject frame, String ref, Object refValue) {
+    if (ref == null || ref.isEmpty() || ref.length() > MAX_REF_LENGTH) {
+      c.write(Frames.error(null, ErrorCode.BAD_REQUEST,
+          refValue == null ? "ref is missing" : "ref must be a string of 1 to " + MAX_REF_LENGTH + " characters"));
+      return;
+    }
+    Object textValue = frame.getValue("text");
+    if (!(textValue instanceof String body) || body.isEmpty()) {
+      c.write(Frames.error(ref, ErrorCode.BAD_REQUEST, "text is missing or not a non-empty string"));
+      return;
+    }
+    if (body.length() > config.maxTextBytes() || body.getBytes(StandardCharsets.UTF_8).length > config.maxTextBytes()) {
+      c.write(Frames.error(ref, ErrorCode.TEXT_TOO_LONG, "text is over " + config.maxTextBytes() + " bytes"));
+      return;
+    }
+    Object to = frame.getValue("to");
+    Object convValue = frame.getValue("conv");
+    if ((to == null) == (convValue == null)) {
+      c.write(Frames.error(ref, ErrorCode.BAD_REQUEST, "give exactly one of to (a user id) or conv (a conversation id)"));
+      return;
+    }
+    List<String> members;
+    String conv;
+    if (to != null) {
+      if (!(to instanceof String recipient) || !UserIds.valid(recipient)) {
+        c.write(Frames.error(ref, ErrorCode.BAD_RECIPIENT, "to must be a user id: 1-64 characters, no whitespace"));
+        return;
+      }
+      if (recipient.equals(c.user)) {
+        c.write(Frames.error(ref, ErrorCode.BAD_RECIPIENT, "to names the sender; a conversation needs another user"));
+        return;
+      }
+      conv = ConversationIds.direct(c.user, recipient);
+      members = List.of(c.user, recipient);
+    } else {
+      if (!(convValue instanceof String convId)) {
+        c.write(Frames.error(ref, ErrorCode.BAD_REQUEST, "conv must be a string"));
+        return;
+      }
+      members = ConversationIds.directMembers(convId).orElse(null);
+      if (members == null || !members.contains(c.user)) {
+        c.write(Frames.error(ref, ErrorCode.NOT_MEMBER, "no such conversation, or you are not a member of it"));
+        return;
+      }
+      conv = convId;
+    }
+    publish(c, ref, conv, members, body);
+  }
+
+  private void publish(Connection c, String ref, String conv, List<String> members, String body) {
+    String id = UUID.randomUUID().toString();
+    long ts = clock.millis();
+    InboundMessage message = InboundMessage.newBuilder()
+        .setId(id).setConv(conv).setFrom(c.user).setFromDevice(c.device).setFromSession(c.session)
+        .setRef(ref).setMembers(members).setTs(ts).setGateway(config.gatewayId()).setText(body)
+        .build();
+    publisher.publish(c.context, topics.inbound(), conv, serde.encode(message))
+        .onSuccess(md -> c.write(Frames.ack(ref, conv, md.offset(), id, ts)))
+        .onFailure(e -> {
+          if (e instanceof KafkaPublisher.Overloaded) {
+            c.write(Frames.error(ref, ErrorCode.OVERLOADED, "the gateway is overloaded; nothing was stored, retry later"));
+          } else {
+            log.warn("Kafka did not take message {} of {}: {}", id, c.user, e.toString());
+            c.write(Frames.error(ref, ErrorCode.UNAVAILABLE, "Kafka did not confirm the write; retry with the same ref"));
+          }
+        });
+  }
+
+  private static String truncate(String s) {
+    return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+  }
+}

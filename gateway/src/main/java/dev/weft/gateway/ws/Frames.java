@@ -1,0 +1,37 @@
+package dev.weft.gateway.ws;
+
+import dev.weft.schemas.Delivery;
+import io.vertx.core.json.JsonObject;
+
+/** The JSON frames the gateway writes. */
+final class Frames {
+
+  private Frames() {}
+
+  static String welcome(Connection c, String gateway) {
+    return new JsonObject().put("op", "welcome").put("user", c.user).put("device", c.device)
+        .put("gateway", gateway).put("session", c.session).encode();
+  }
+
+  static String ack(String ref, String conv, long seq, String id, long ts) {
+    return new JsonObject().put("op", "ack").put("ref", ref).put("conv", conv).put("seq", seq)
+        .put("id", id).put("ts", ts).encode();
+  }
+
+  static String error(String ref, ErrorCode code, String message) {
+    JsonObject o = new JsonObject().put("op", "error");
+    if (ref != null) {
+      o.put("ref", ref);
+    }
+    o.put("code", code.code).put("message", message);
+    if (code.retryable) {
+      o.put("retry", true);
+    }
+    return o.encode();
+  }
+
+  static String msg(Delivery d) {
+    return new JsonObject().put("op", "msg").put("conv", d.getConv()).put("seq", d.getSeq())
+        .put("id", d.getId()).put("from", d.getFrom()).put("ts", d.getTs()).put("text", d.getText()).encode();
+  }
+}

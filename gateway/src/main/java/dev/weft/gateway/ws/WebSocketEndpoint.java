@@ -1,0 +1,120 @@
+package dev.weft.gateway.ws;
+
+import dev.weft.common.Tokens;
+import dev.weft.common.UserIds;
+import dev.weft.gateway.config.GatewayConfig;
+import dev.weft.gateway.http.BearerToken;
+import dev.weft.gateway.http.HttpErrors;
+import dev.weft.gateway.kafka.KafkaPublisher;
+import dev.weft.schemas.AvroSerde;
+import dev.weft.schemas.SessionAnnouncement;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code /v1/ws}: authenticates before the upgrade (a bad token gets HTTP 401, never a socket),
+ * announces the session on Kafka, greets the client once the announcement is stored, and retracts
+ * the session when the socket closes.
+ */
+public final class WebSocketEndpoint implements Handler<RoutingContext> {
+
+  private static final Logger log = LoggerFactory.getLogger(WebSocketEndpoint.class);
+  /** Sent to every client when the gateway stops, so it reconnects (to another gateway). */
+  static final short CLOSE_GOING_AWAY = 1001;
+  static final short CLOSE_UNAVAILABLE = 1011;
+
+  private final GatewayConfig config;
+  private final Tokens tokens;
+  private final KafkaPublisher publisher;
+  private final LocalSessions sessions;
+  private final FrameHandler frames;
+  private final AvroSerde<SessionAnnouncement> serde = AvroSerde.sessionAnnouncement();
+  private final Clock clock;
+
+  public WebSocketEndpoint(GatewayConfig config, Tokens tokens, KafkaPublisher publisher, LocalSessions sessions, Clock clock) {
+    this.config = config;
+    this.tokens = tokens;
+    this.publisher = publisher;
+    this.sessions = sessions;
+    this.clock = clock;
+    this.frames = new FrameHandler(config, publisher, clock);
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    Tokens.Verified who = tokens.verify(BearerToken.from(request));
+    if (!who.ok()) {
+      HttpErrors.send(ctx.response(), 401, who.code(), who.message());
+      return;
+    }
+    String device = request.getParam("device", "default");
+    if (!UserIds.valid(device)) {
+      HttpErrors.send(ctx.response(), 400, "bad_request", "device must be 1-64 characters, no whitespace");
+      return;
+    }
+    if (!request.canUpgradeToWebSocket()) {
+      HttpErrors.send(ctx.response(), 400, "bad_request", "this endpoint only speaks WebSocket");
+      return;
+    }
+    Context context = Vertx.currentContext();
+    request.toWebSocket()
+        .onSuccess(socket -> open(socket, context, who.user(), device))
+        .onFailure(e -> log.debug("upgrade failed: {}", e.toString()));
+  }
+
+  private void open(ServerWebSocket socket, Context context, String user, String device) {
+    Connection c = new Connection(UUID.randomUUID().toString(), user, device, socket, context,
+        new SendRateLimiter(config.sendRatePerSecond(), config.sendBurst(), System::nanoTime), config.writeQueueMaxBytes());
+    sessions.add(c);
+    socket.textMessageHandler(text -> frames.onText(c, text));
+    socket.binaryMessageHandler(bytes -> frames.onBinary(c));
+    socket.exceptionHandler(e -> log.debug("socket of {} failed: {}", user, e.toString()));
+    socket.closeHandler(v -> close(c));
+    SessionAnnouncement announcement = SessionAnnouncement.newBuilder().setSession(c.session).setUser(user)
+        .setDevice(device).setGateway(config.gatewayId()).setConnectedAt(clock.millis()).build();
+    publisher.publish(context, config.kafka().topics().sessions(), c.session, serde.encode(announcement))
+        .onSuccess(md -> c.write(Frames.welcome(c, config.gatewayId())))
+        .onFailure(e -> {
+          log.warn("could not announce the session of {}: {}", user, e.toString());
+          socket.close(CLOSE_UNAVAILABLE, "unavailable: retry");
+        });
+  }
+
+  private Future<?> close(Connection c) {
+    c.markClosed();
+    sessions.remove(c);
+    return retract(c);
+  }
+
+  private Future<?> retract(Connection c) {
+    return publisher.publish(c.context, config.kafka().topics().sessions(), c.session, null)
+        .onFailure(e -> log.warn("could not retract session {} of {}: {}", c.session, c.user, e.toString()));
+  }
+
+  /** Closes every socket with 1001 and retracts its session; completes once Kafka has the retractions. */
+  public Future<?> closeAll() {
+    List<Future<?>> done = new ArrayList<>();
+    for (Connection c : sessions.all()) {
+      sessions.remove(c);
+      c.markClosed();
+      done.add(Future.future(p -> c.context.runOnContext(v -> {
+        c.socket.closeHandler(null);
+        c.socket.close(CLOSE_GOING_AWAY, "gateway stopping: reconnect");
+        retract(c).onComplete(r -> p.complete());
+      })));
+    }
+    return Future.join(done);
+  }
+}

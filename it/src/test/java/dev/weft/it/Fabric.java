@@ -1,0 +1,78 @@
+package dev.weft.it;
+
+import dev.weft.common.JwtSettings;
+import dev.weft.common.Tokens;
+import dev.weft.gateway.GatewayApplication;
+import dev.weft.gateway.config.GatewayConfig;
+import dev.weft.persister.PersisterApplication;
+import dev.weft.persister.config.PersisterConfig;
+import dev.weft.router.RouterApplication;
+import dev.weft.router.RouterConfig;
+import dev.weft.testkit.WeftInfra;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A whole Weft for one test: a persister, a router and N gateways, on the test kit's broker and database. */
+final class Fabric implements AutoCloseable {
+
+  final PersisterApplication persister;
+  final RouterApplication router;
+  final List<GatewayApplication> gateways = new ArrayList<>();
+  final Tokens tokens;
+
+  private Fabric(PersisterApplication persister, RouterApplication router, Tokens tokens) {
+    this.persister = persister;
+    this.router = router;
+    this.tokens = tokens;
+  }
+
+  static Fabric start(WeftInfra infra, int gateways, Map<String, String> overrides) {
+    PersisterApplication persister = PersisterApplication.start(PersisterConfig.from(infra.env(overrides)));
+    RouterApplication router = null;
+    Fabric fabric = null;
+    try {
+      router = RouterApplication.start(RouterConfig.from(infra.env(overrides)));
+      Tokens tokens = new Tokens(JwtSettings.from(infra.env(overrides)), Clock.systemUTC());
+      fabric = new Fabric(persister, router, tokens);
+      for (int i = 1; i <= gateways; i++) {
+        Map<String, String> env = new HashMap<>(overrides);
+        env.put("WEFT_GATEWAY_ID", "gw-" + i);
+        env.put("WEFT_PERSISTER_URL", "http://127.0.0.1:" + persister.httpPort());
+        fabric.gateways.add(GatewayApplication.start(GatewayConfig.from(infra.env(env))));
+      }
+      return fabric;
+    } catch (RuntimeException e) {
+      if (fabric != null) {
+        fabric.close();
+      } else {
+        if (router != null) {
+          router.close();
+        }
+        persister.close();
+      }
+      throw e;
+    }
+  }
+
+  int port(int gateway) {
+    return gateways.get(gateway - 1).httpPort();
+  }
+
+  String token(String user) {
+    return tokens.issue(user, Duration.ofHours(1));
+  }
+
+  @Override
+  public void close() {
+    List<GatewayApplication> reversed = new ArrayList<>(gateways);
+    Collections.reverse(reversed);
+    reversed.forEach(GatewayApplication::close);
+    router.close();
+    persister.close();
+  }
+}
