@@ -1,0 +1,51 @@
+package dev.weft.gateway.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.common.ConfigException;
+import dev.weft.common.Env;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class GatewayConfigTest {
+
+  private static final String SECRET = "0123456789abcdef0123456789abcdef";
+
+  @Test
+  void devModeFillsEveryUnsetSetting() {
+    GatewayConfig c = GatewayConfig.from(new Env(Map.of("WEFT_DEV", "1")));
+    assertEquals("gw-1", c.gatewayId());
+    assertEquals(8080, c.httpPort());
+    assertEquals("localhost:9092", c.kafka().bootstrap());
+    assertEquals(1, c.kafka().replicationFactor());
+    assertEquals("http://127.0.0.1:8090", c.persisterUrl());
+  }
+
+  @Test
+  void withoutDevModeAMissingSecretOrPersisterStopsTheServiceNamingTheSetting() {
+    ConfigException noSecret = assertThrows(ConfigException.class,
+        () -> GatewayConfig.from(new Env(Map.of("WEFT_GATEWAY_ID", "g", "WEFT_PERSISTER_URL", "http://p:8090"))));
+    assertTrue(noSecret.getMessage().contains("WEFT_JWT_SECRET"), noSecret.getMessage());
+    ConfigException noPersister = assertThrows(ConfigException.class,
+        () -> GatewayConfig.from(new Env(Map.of("WEFT_GATEWAY_ID", "g", "WEFT_JWT_SECRET", SECRET))));
+    assertTrue(noPersister.getMessage().contains("WEFT_PERSISTER_URL"), noPersister.getMessage());
+  }
+
+  @Test
+  void aWrongValueIsRefusedWithItsName() {
+    Map<String, String> base = Map.of("WEFT_DEV", "1");
+    for (var bad : Map.of(
+        "WEFT_HTTP_PORT", "eighty",
+        "WEFT_MAX_FRAME_BYTES", "10",
+        "WEFT_GATEWAY_ID", "gw/1",
+        "WEFT_PERSISTER_URL", "ftp://x",
+        "WEFT_TOPIC_PREFIX", "bad prefix").entrySet()) {
+      var env = new java.util.HashMap<>(base);
+      env.put(bad.getKey(), bad.getValue());
+      ConfigException e = assertThrows(ConfigException.class, () -> GatewayConfig.from(new Env(env)), bad.getKey());
+      assertTrue(e.getMessage().contains(bad.getKey()), e.getMessage());
+    }
+  }
+}
