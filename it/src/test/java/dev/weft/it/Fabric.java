@@ -31,7 +31,11 @@ final class Fabric implements AutoCloseable {
     this.tokens = tokens;
   }
 
-  static Fabric start(WeftInfra infra, int gateways, Map<String, String> overrides) {
+  static Fabric start(WeftInfra infra, int gateways, Map<String, String> given) {
+    // Groups are per test too, so no test ever shares a consumer group with another.
+    Map<String, String> overrides = new HashMap<>(given);
+    overrides.putIfAbsent("WEFT_ROUTER_GROUP", infra.topic("router"));
+    overrides.putIfAbsent("WEFT_PERSISTER_GROUP", infra.topic("persister"));
     PersisterApplication persister = PersisterApplication.start(PersisterConfig.from(infra.env(overrides)));
     RouterApplication router = null;
     Fabric fabric = null;
@@ -57,6 +61,11 @@ final class Fabric implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /** Waits until the router has seen this many live sessions, so live delivery to them is certain. */
+  void awaitRoutable(int sessions) {
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> router.knownSessions() >= sessions);
   }
 
   int port(int gateway) {

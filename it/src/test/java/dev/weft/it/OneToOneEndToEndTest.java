@@ -37,6 +37,7 @@ class OneToOneEndToEndTest {
         WsClient alice = WsClient.connect(fabric.port(1), fabric.token("alice"), "phone");
         WsClient bob = WsClient.connect(fabric.port(2), fabric.token("bob"), "laptop")) {
       String conv = ConversationIds.direct("alice", "bob");
+      fabric.awaitRoutable(2);
 
       for (int i = 0; i < N; i++) {
         alice.send(new JsonObject().put("op", "send").put("ref", "a-" + i).put("to", "bob").put("text", "from alice " + i));

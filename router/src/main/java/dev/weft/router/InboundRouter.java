@@ -1,0 +1,359 @@
+package dev.weft.router;
+
+import dev.weft.common.KafkaClientProps;
+import dev.weft.common.KafkaSettings;
+import dev.weft.common.NamedThreads;
+import dev.weft.schemas.AvroSerde;
+import dev.weft.schemas.Delivery;
+import dev.weft.schemas.InboundMessage;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes the inbound topic: for each message, one {@link Delivery} per gateway holding a session of a member.
+ *
+ * <p>One owner thread holds the group consumer and the producer; {@link #close()} stops it with a flag and
+ * {@link KafkaConsumer#wakeup()}. Work goes in batches, one per poll:
+ * <ol>
+ *   <li>route every record in offset order (same inbound partition → same producer → per-gateway order kept);
+ *   <li>flush, then check every send's outcome (the callback keeps the first error);
+ *   <li>all acknowledged → commit the batch; any failure → no commit, seek the batch's partitions back to its
+ *       first records, back off, and route them again. Deliveries that had already succeeded go out twice,
+ *       which clients absorb (they dedupe by message id); nothing is skipped.
+ * </ol>
+ * The rewind goes to the batch's own first offsets rather than asking the broker for the committed ones: every
+ * earlier batch was acknowledged, so this is exact, needs no round trip, and cannot itself fail.
+ *
+ * <p>Offsets committed: after each batch, on revoke (what is done, for the revoked partitions), and on close
+ * (the batch in hand is finished first). Never for lost partitions: their new owner redelivers from the last
+ * commit.
+ */
+final class InboundRouter implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(InboundRouter.class);
+  private static final Duration POLL_TIMEOUT = Duration.ofSeconds(1);
+  private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
+
+  private final RouterConfig config;
+  private final String topic;
+  private final Fanout fanout;
+  private final Clock clock;
+  private final Backoff backoff;
+  private final KafkaConsumer<String, byte[]> consumer;
+  private KafkaProducer<String, byte[]> producer; // owner thread only (replaced after a non-retriable failure)
+  private final AvroSerde<InboundMessage> inboundSerde = AvroSerde.inboundMessage();
+  private final AvroSerde<Delivery> deliverySerde = AvroSerde.delivery();
+  /** Reused for every delivery: it is encoded to bytes before send() returns. Owner thread only. */
+  private final Delivery delivery = new Delivery();
+  /** Routed, acknowledged, not committed yet. Owner thread only (rebalance callbacks run inside poll). */
+  private final Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
+  /** First send error of the current batch. Set on the producer's I/O thread, read after flush(). */
+  private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
+  private final Callback onSent = (metadata, e) -> {
+    if (e != null) {
+      sendFailure.compareAndSet(null, e);
+    }
+  };
+  private final Thread thread;
+  private final CountDownLatch stopping = new CountDownLatch(1);
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final AtomicBoolean closeCalled = new AtomicBoolean();
+  private volatile boolean closed;
+  private long routed;
+  private long skipped;
+
+  InboundRouter(RouterConfig config, SessionTable table, Clock clock) {
+    this.config = config;
+    this.topic = config.kafka().topics().inbound();
+    this.fanout = new Fanout(table, config.kafka().topics());
+    this.clock = clock;
+    this.backoff = new Backoff(config.retryBackoffMin(), config.retryBackoffMax());
+    this.consumer = new KafkaConsumer<>(consumerProps(config));
+    this.producer = newProducer();
+    this.thread = new NamedThreads("weft-router-inbound").newThread(this::run);
+  }
+
+  private static Properties consumerProps(RouterConfig config) {
+    Properties p = KafkaClientProps.consumer(config.kafka(), "weft-router-" + config.routerId() + "-inbound", config.group());
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPollRecords());
+    // Incremental rebalancing: a router joining or leaving does not stop every other router's partitions.
+    p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+    return p;
+  }
+
+  private KafkaProducer<String, byte[]> newProducer() {
+    KafkaSettings kafka = config.kafka();
+    Properties p = KafkaClientProps.producer(kafka, "weft-router-" + config.routerId() + "-deliveries");
+    // send() blocks while it fetches a new delivery topic's metadata; bound that by the send timeout rather than
+    // the client default of 60 s, so a missing topic turns into a retried batch, not a minute-long stall.
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, kafka.sendTimeoutMs());
+    return new KafkaProducer<>(p);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  private void run() {
+    try {
+      consumer.subscribe(List.of(topic), new CommitOnRevoke());
+      log.info("routing {} in group {}", topic, config.group());
+      while (!closed) {
+        try {
+          ConsumerRecords<String, byte[]> records = consumer.poll(POLL_TIMEOUT);
+          if (!records.isEmpty()) {
+            routeBatch(records);
+          } else if (!done.isEmpty()) {
+            commitDone(); // an earlier commit did not go through
+          }
+        } catch (WakeupException e) {
+          // close() woke the consumer up: the loop condition decides
+        } catch (RuntimeException e) {
+          // Consumer-side trouble (poll, commit): nothing routed is lost, `done` keeps what awaits a commit.
+          long delay = backoff.nextDelayMs();
+          log.error("routing loop failed ({}); attempt {}, next try at {} (in {} ms)",
+              e.toString(), backoff.failures(), clock.instant().plusMillis(delay), delay, e);
+          pause(delay);
+        }
+      }
+    } catch (Throwable t) {
+      log.error("routing stopped by an unexpected error; this router no longer routes", t);
+    } finally {
+      shutdown();
+      stopped.countDown();
+    }
+  }
+
+  /** Routes one poll's records, waits for every send, then commits; on any failure rewinds instead. */
+  private void routeBatch(ConsumerRecords<String, byte[]> records) {
+    sendFailure.set(null);
+    Exception failure = null;
+    try {
+      for (ConsumerRecord<String, byte[]> r : records) {
+        if (sendFailure.get() != null) {
+          break; // already failed: the rest would be rewound anyway
+        }
+        route(r);
+      }
+    } catch (RuntimeException e) {
+      failure = e; // send() refused synchronously (e.g. metadata timeout), or a bug: the batch is retried
+    }
+    try {
+      producer.flush();
+    } catch (RuntimeException e) {
+      failure = failure != null ? failure : e;
+    }
+    if (failure == null) {
+      failure = sendFailure.get();
+    }
+    if (failure != null) {
+      rewind(records);
+      retryLater(records.count(), failure);
+      return;
+    }
+    done.putAll(records.nextOffsets());
+    backoff.reset();
+    commitDone();
+  }
+
+  private void route(ConsumerRecord<String, byte[]> r) {
+    InboundMessage m;
+    try {
+      m = inboundSerde.decode(r.value());
+    } catch (SerializationException e) {
+      skipped++;
+      log.warn("skipping undecodable record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+      return;
+    }
+    List<Fanout.Bucket> buckets = fanout.group(m.getMembers(), m.getFrom(), m.getFromSession());
+    routed++;
+    if (buckets.isEmpty()) {
+      return; // nobody connected: the persister has it, clients catch up
+    }
+    Delivery d = delivery;
+    d.setConv(m.getConv());
+    d.setSeq(r.offset()); // the sequence number is the inbound offset
+    d.setId(m.getId());
+    d.setFrom(m.getFrom());
+    d.setFromSession(m.getFromSession());
+    d.setTs(m.getTs());
+    d.setText(m.getText());
+    for (int i = 0, n = buckets.size(); i < n; i++) {
+      Fanout.Bucket b = buckets.get(i);
+      d.setRecipients(b.recipients);
+      producer.send(new ProducerRecord<>(b.topic, m.getConv(), deliverySerde.encode(d)), onSent);
+    }
+  }
+
+  /** Puts the consumer back on the batch's first records. Local: cannot fail, needs no broker. */
+  private void rewind(ConsumerRecords<String, byte[]> records) {
+    for (TopicPartition tp : records.partitions()) {
+      consumer.seek(tp, records.records(tp).get(0).offset());
+    }
+  }
+
+  private void retryLater(int count, Exception failure) {
+    long delay = backoff.nextDelayMs();
+    log.warn("could not deliver a batch of {} inbound records ({}); not committed, will route them again;"
+            + " attempt {}, next try at {} (in {} ms)",
+        count, failure.toString(), backoff.failures(), clock.instant().plusMillis(delay), delay);
+    if (!(failure instanceof RetriableException)) {
+      // A non-retriable error can leave an idempotent producer in a fatal state; start over with a fresh one.
+      try {
+        producer.close(Duration.ZERO);
+      } catch (RuntimeException e) {
+        log.debug("closing the failed producer", e);
+      }
+      producer = newProducer();
+    }
+    pause(delay);
+  }
+
+  private void commitDone() {
+    if (done.isEmpty()) {
+      return;
+    }
+    try {
+      commitSync(done);
+      done.clear();
+    } catch (RebalanceInProgressException | CommitFailedException e) {
+      // The group is moving partitions: the revoke callback commits them, or, if lost, the next owner redelivers.
+      log.warn("commit deferred: {}", e.toString());
+    } catch (RetriableException e) {
+      log.warn("commit failed ({}); will commit again after the next poll", e.toString());
+    }
+  }
+
+  private void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+    try {
+      consumer.commitSync(offsets, COMMIT_TIMEOUT);
+    } catch (WakeupException e) {
+      // close() woke the consumer while committing; the commit is what closing waits for, so make it.
+      consumer.commitSync(offsets, COMMIT_TIMEOUT);
+    }
+  }
+
+  /** Runs on the owner thread, inside poll() or close(). */
+  private final class CommitOnRevoke implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      Map<TopicPartition, OffsetAndMetadata> revoked = new HashMap<>();
+      for (TopicPartition tp : partitions) {
+        OffsetAndMetadata o = done.remove(tp);
+        if (o != null) {
+          revoked.put(tp, o);
+        }
+      }
+      if (!revoked.isEmpty()) {
+        try {
+          commitSync(revoked);
+        } catch (KafkaException e) {
+          log.warn("could not commit revoked partitions {} ({}); their next owner redelivers from the last commit",
+              revoked.keySet(), e.toString());
+        }
+      }
+      if (!partitions.isEmpty()) {
+        log.info("partitions revoked: {}", partitions);
+      }
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      if (!partitions.isEmpty()) {
+        log.info("partitions assigned: {}", partitions);
+      }
+    }
+
+    /** Not a revoke: another router may own them already, so commit nothing (the default would). */
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      partitions.forEach(done::remove);
+      log.warn("partitions lost: {}; not committing, their new owner redelivers from the last commit", partitions);
+    }
+  }
+
+  private void pause(long ms) {
+    try {
+      stopping.await(ms, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Owner thread, last: commit what is done, leave the group (revoke commits the rest), close the producer. */
+  private void shutdown() {
+    Duration clientTimeout = config.shutdownTimeout().dividedBy(3);
+    try {
+      commitDone();
+    } catch (RuntimeException e) {
+      log.warn("final commit failed: {}", e.toString());
+    }
+    try {
+      consumer.close(CloseOptions.timeout(clientTimeout));
+    } catch (RuntimeException e) {
+      log.warn("closing the inbound consumer: {}", e.toString());
+    }
+    try {
+      producer.close(clientTimeout);
+    } catch (RuntimeException e) {
+      log.warn("closing the delivery producer: {}", e.toString());
+    }
+    log.info("routing stopped: {} messages routed, {} undecodable records skipped", routed, skipped);
+  }
+
+  /** Stops routing: finishes the batch in hand, commits, leaves the group. Idempotent; waits at most the deadline. */
+  @Override
+  public void close() {
+    if (closeCalled.compareAndSet(false, true)) {
+      closed = true;
+      stopping.countDown(); // cuts a backoff wait short
+      if (thread.getState() == Thread.State.NEW) {
+        shutdown(); // never started: nothing else will release the clients
+        stopped.countDown();
+        return;
+      }
+      consumer.wakeup(); // cuts a poll short; a commit it interrupts is made again (see commitSync)
+    }
+    awaitStopped();
+  }
+
+  private void awaitStopped() {
+    try {
+      if (!stopped.await(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        log.error("routing did not stop within {}; giving up on it", config.shutdownTimeout());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

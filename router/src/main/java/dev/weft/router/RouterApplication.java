@@ -1,0 +1,102 @@
+package dev.weft.router;
+
+import dev.weft.common.TopicCreator;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One router: wires the session table and the inbound routing, and undoes it in reverse.
+ *
+ * <p>Two threads, each the sole owner of its Kafka consumer: {@code weft-router-sessions} follows the sessions
+ * topic into the session table; {@code weft-router-inbound} routes the inbound topic, reading that table.
+ * No Vert.x: the router does no I/O but Kafka's.
+ *
+ * <pre>{@code
+ * try (RouterApplication router = RouterApplication.start(RouterConfig.from(Env.system()))) { ... }
+ * }</pre>
+ */
+public final class RouterApplication implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(RouterApplication.class);
+
+  private final RouterConfig config;
+  private final SessionTableReader sessions;
+  private final InboundRouter inbound;
+  private final SessionTable table;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private RouterApplication(RouterConfig config, SessionTableReader sessions, InboundRouter inbound, SessionTable table) {
+    this.config = config;
+    this.sessions = sessions;
+    this.inbound = inbound;
+    this.table = table;
+  }
+
+  /**
+   * Starts a router; returns once it is ready: the inbound and sessions topics exist, and the session table
+   * holds every session announced before the start. Routing starts last, so it never sees a half-loaded table.
+   *
+   * @throws IllegalStateException when Kafka cannot be reached, or the table does not load within
+   *     {@link RouterConfig#startTimeout()}; nothing is left running then
+   */
+  public static RouterApplication start(RouterConfig config) {
+    TopicCreator creator = new TopicCreator(config.kafka());
+    creator.ensure(List.of(creator.inbound(), creator.sessions()));
+
+    SessionTable table = new SessionTable();
+    SessionTableReader sessions = new SessionTableReader(config, table);
+    sessions.start();
+    try {
+      if (!sessions.awaitLoaded(config.startTimeout())) {
+        Exception last = sessions.lastError();
+        throw new IllegalStateException("the session table did not load from " + config.kafka().topics().sessions()
+            + " within " + config.startTimeout() + (last != null ? "; last error: " + last : ""), last);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      sessions.close();
+      throw new IllegalStateException("interrupted while loading the session table", e);
+    } catch (RuntimeException e) {
+      sessions.close();
+      throw e;
+    }
+
+    InboundRouter inbound;
+    try {
+      inbound = new InboundRouter(config, table, Clock.systemUTC());
+    } catch (RuntimeException e) {
+      sessions.close();
+      throw e;
+    }
+    inbound.start();
+    log.info("router {} ready: routing {} in group {}", config.routerId(), config.kafka().topics().inbound(),
+        config.group());
+    return new RouterApplication(config, sessions, inbound, table);
+  }
+
+  public RouterConfig config() {
+    return config;
+  }
+
+  /** Live sessions the router knows of, across all gateways (an operational figure; a gauge later). */
+  public int knownSessions() {
+    return table.sessionCount();
+  }
+
+  /**
+   * Stops in reverse: routing first (the batch in hand is finished and committed before leaving the group), then
+   * the session table. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    inbound.close();
+    sessions.close();
+    log.info("router {} stopped", config.routerId());
+  }
+}

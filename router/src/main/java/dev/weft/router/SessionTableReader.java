@@ -1,0 +1,201 @@
+package dev.weft.router;
+
+import dev.weft.common.KafkaClientProps;
+import dev.weft.common.NamedThreads;
+import dev.weft.schemas.AvroSerde;
+import dev.weft.schemas.SessionAnnouncement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the {@link SessionTable} in step with the compacted sessions topic, from its beginning, forever.
+ *
+ * <p>No consumer group: every router needs every session, so the consumer assigns itself all partitions and
+ * never commits. {@link #awaitLoaded} returns once the table holds everything written before the reader
+ * started (the end offsets read at start), so a new router does not route against a half-loaded table.
+ * One owner thread, stopped with a flag and {@link KafkaConsumer#wakeup()}.
+ */
+final class SessionTableReader implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(SessionTableReader.class);
+  private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
+  private static final Duration METADATA_TIMEOUT = Duration.ofSeconds(10);
+
+  private final SessionTable table;
+  private final String topic;
+  private final Duration shutdownTimeout;
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final AvroSerde<SessionAnnouncement> serde = AvroSerde.sessionAnnouncement();
+  private final Backoff backoff;
+  private final Thread thread;
+  private final CountDownLatch loaded = new CountDownLatch(1);
+  private final CountDownLatch stopping = new CountDownLatch(1);
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final AtomicBoolean closeCalled = new AtomicBoolean();
+  private volatile boolean closed;
+  private volatile Exception lastError;
+  /** Owner thread only. Where "loaded" is, per partition; null before assignment and once loaded. */
+  private Map<TopicPartition, Long> loadTarget;
+  private boolean assigned;
+  private long startNanos;
+
+  SessionTableReader(RouterConfig config, SessionTable table) {
+    this.table = table;
+    this.topic = config.kafka().topics().sessions();
+    this.shutdownTimeout = config.shutdownTimeout();
+    this.consumer = new KafkaConsumer<>(
+        KafkaClientProps.consumer(config.kafka(), "weft-router-" + config.routerId() + "-sessions", null));
+    this.backoff = new Backoff(config.retryBackoffMin(), config.retryBackoffMax());
+    this.thread = new NamedThreads("weft-router-sessions").newThread(this::run);
+  }
+
+  void start() {
+    startNanos = System.nanoTime();
+    thread.start();
+  }
+
+  /** True once the table holds every session written before {@link #start()}; false on timeout. */
+  boolean awaitLoaded(Duration timeout) throws InterruptedException {
+    return loaded.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The last error the reader hit, for a start failure message; null if none. */
+  Exception lastError() {
+    return lastError;
+  }
+
+  private void run() {
+    try {
+      while (!closed) {
+        try {
+          if (!assigned) {
+            assignFromBeginning();
+          }
+          checkLoaded();
+          ConsumerRecords<String, byte[]> records = consumer.poll(POLL_TIMEOUT);
+          for (ConsumerRecord<String, byte[]> r : records) {
+            apply(r);
+          }
+          checkLoaded();
+          backoff.reset();
+        } catch (WakeupException e) {
+          // close() woke the consumer up: the loop condition decides
+        } catch (RuntimeException e) {
+          lastError = e;
+          long delay = backoff.nextDelayMs();
+          log.warn("reading {} failed ({}); attempt {}, next try in {} ms", topic, e.toString(), backoff.failures(), delay);
+          pause(delay);
+        }
+      }
+    } catch (Throwable t) {
+      log.error("session table reader stopped by an unexpected error; sessions are no longer followed", t);
+    } finally {
+      try {
+        consumer.close(CloseOptions.timeout(shutdownTimeout.dividedBy(3)));
+      } catch (RuntimeException e) {
+        log.warn("closing the sessions consumer: {}", e.toString());
+      }
+      stopped.countDown();
+    }
+  }
+
+  private void assignFromBeginning() {
+    List<PartitionInfo> infos = consumer.partitionsFor(topic, METADATA_TIMEOUT);
+    if (infos == null || infos.isEmpty()) {
+      throw new IllegalStateException("topic " + topic + " has no partitions (does it exist?)");
+    }
+    List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
+    // Under read_committed these are the last stable offsets: the end of what is readable now.
+    loadTarget = new HashMap<>(consumer.endOffsets(partitions, METADATA_TIMEOUT));
+    assigned = true;
+  }
+
+  private void checkLoaded() {
+    if (loadTarget == null) {
+      return;
+    }
+    // position() is past compacted-away offsets and transaction markers too, so it reaches the end offset.
+    loadTarget.entrySet().removeIf(e -> consumer.position(e.getKey(), METADATA_TIMEOUT) >= e.getValue());
+    if (loadTarget.isEmpty()) {
+      loadTarget = null;
+      log.info("session table loaded from {}: {} sessions of {} users in {} ms", topic, table.sessionCount(),
+          table.userCount(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
+      loaded.countDown();
+    }
+  }
+
+  private void apply(ConsumerRecord<String, byte[]> r) {
+    String session = r.key();
+    if (session == null) {
+      log.warn("skipping session record without a key at {}-{}@{}", r.topic(), r.partition(), r.offset());
+      return;
+    }
+    if (r.value() == null) {
+      table.remove(session); // tombstone: the session is gone
+      return;
+    }
+    SessionAnnouncement a;
+    try {
+      a = serde.decode(r.value());
+    } catch (SerializationException e) {
+      // This record replaces whatever the key held before, so the earlier announcement is stale: drop it.
+      table.remove(session);
+      log.warn("dropping session {}: undecodable announcement at {}-{}@{}: {}", session, r.topic(), r.partition(),
+          r.offset(), e.getMessage());
+      return;
+    }
+    if (!SessionTable.isValidGatewayId(a.getGateway())) {
+      table.remove(session);
+      log.warn("dropping session {}: gateway id '{}' cannot name a delivery topic", session, a.getGateway());
+      return;
+    }
+    table.put(session, a.getUser(), a.getGateway());
+  }
+
+  private void pause(long ms) {
+    try {
+      stopping.await(ms, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Stops following the topic. Idempotent; waits at most the shutdown timeout. */
+  @Override
+  public void close() {
+    if (closeCalled.compareAndSet(false, true)) {
+      closed = true;
+      stopping.countDown();
+      if (thread.getState() == Thread.State.NEW) {
+        consumer.close(CloseOptions.timeout(Duration.ZERO));
+        stopped.countDown();
+        return;
+      }
+      consumer.wakeup();
+    }
+    try {
+      if (!stopped.await(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.error("session table reader did not stop within {}; giving up on it", shutdownTimeout);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
