@@ -15,6 +15,9 @@ import java.util.Optional;
  */
 public final class ConversationIds {
 
+  /** Longest possible id: two 64-character user ids of 4-byte characters, base64url-encoded. */
+  public static final int MAX_LENGTH = 3 + 2 * 344 + 1;
+
   private static final String DM = "dm:";
   private static final Base64.Encoder ENC = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder DEC = Base64.getUrlDecoder();
@@ -32,7 +35,7 @@ public final class ConversationIds {
 
   /** The two members of a one-to-one conversation id, or empty when the id is not one. */
   public static Optional<List<String>> directMembers(String conv) {
-    if (conv == null || !conv.startsWith(DM) || conv.length() > 3 + 2 * 90) {
+    if (conv == null || !conv.startsWith(DM) || conv.length() > MAX_LENGTH) {
       return Optional.empty();
     }
     String rest = conv.substring(DM.length());

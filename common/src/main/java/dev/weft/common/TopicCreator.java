@@ -44,6 +44,34 @@ public final class TopicCreator {
         Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofHours(1).toMillis())));
   }
 
+  /**
+   * Waits until the broker answering us knows a leader for every partition. createTopics returns
+   * once the controller committed the topic, before brokers applied it; an idempotent producer
+   * whose first batch meets NOT_LEADER_OR_FOLLOWER there can get stuck on
+   * OUT_OF_ORDER_SEQUENCE_NUMBER until its delivery timeout (seen with Kafka 4.4).
+   */
+  private static void awaitLeaders(Admin admin, List<String> names)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (true) {
+      boolean ready = true;
+      try {
+        for (var d : admin.describeTopics(names).allTopicNames().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).values()) {
+          ready &= d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+        }
+      } catch (ExecutionException e) {
+        ready = false; // not known to this broker yet
+      }
+      if (ready) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new TimeoutException("topics " + names + " have no leaders after " + TIMEOUT);
+      }
+      Thread.sleep(50);
+    }
+  }
+
   private NewTopic topic(String name, int partitions, Map<String, String> configs) {
     Map<String, String> all = new java.util.HashMap<>(configs);
     all.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(Math.min(2, kafka.replicationFactor())));
@@ -76,6 +104,7 @@ public final class TopicCreator {
           }
         }
       }
+      awaitLeaders(admin, missing.stream().map(NewTopic::name).toList());
     } catch (ExecutionException e) {
       throw new IllegalStateException("cannot create topics on " + kafka.bootstrap() + ": " + e.getCause().getMessage(), e.getCause());
     } catch (TimeoutException e) {

@@ -1,0 +1,90 @@
+package dev.weft.persister;
+
+import dev.weft.common.TopicCreator;
+import dev.weft.persister.config.PersisterConfig;
+import dev.weft.persister.db.MessageStore;
+import dev.weft.persister.http.HistoryServer;
+import dev.weft.persister.kafka.InboundPersister;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Wires a persister: schema migration, the inbound writer, the internal HTTP server. {@link #close()} undoes it in reverse. */
+public final class PersisterApplication implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(PersisterApplication.class);
+
+  private final MessageStore store;
+  private final InboundPersister writer;
+  private final Vertx vertx;
+  private final HistoryServer http;
+  private final int httpPort;
+  private boolean closed;
+
+  private PersisterApplication(MessageStore store, InboundPersister writer, Vertx vertx, HistoryServer http, int httpPort) {
+    this.store = store;
+    this.writer = writer;
+    this.vertx = vertx;
+    this.http = http;
+    this.httpPort = httpPort;
+  }
+
+  /** Starts a persister; returns once migrations ran, the consumer runs and HTTP listens. Blocking. */
+  public static PersisterApplication start(PersisterConfig config) {
+    TopicCreator topics = new TopicCreator(config.kafka());
+    topics.ensure(List.of(topics.inbound()));
+    MessageStore store = MessageStore.open(config);
+    InboundPersister writer = new InboundPersister(config, store);
+    Vertx vertx = Vertx.vertx();
+    HistoryServer http = new HistoryServer(vertx, store, config.dbPoolSize(), config.historyMaxLimit(), writer::running);
+    int port;
+    try {
+      writer.start();
+      HttpServer server = http.listen(config.httpPort()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      port = server.actualPort();
+    } catch (Exception e) {
+      new PersisterApplication(store, writer, vertx, http, 0).close();
+      throw new IllegalStateException("persister could not start: " + e.getMessage(), e);
+    }
+    log.info("persister writing {} (group {}) to {}; history on port {}", config.kafka().topics().inbound(),
+        config.group(), config.dbUrl(), port);
+    return new PersisterApplication(store, writer, vertx, http, port);
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  /** Rows written since start (replays included). */
+  public long persisted() {
+    return writer.persisted();
+  }
+
+  /** Records skipped because they could not be decoded. */
+  public long skipped() {
+    return writer.skipped();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      http.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("HTTP server did not close cleanly: {}", e.toString());
+    }
+    writer.close();
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("Vert.x did not close cleanly: {}", e.toString());
+    }
+    store.close();
+  }
+}

@@ -1,0 +1,109 @@
+package dev.weft.persister.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.weft.persister.config.PersisterConfig;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import org.flywaydb.core.Flyway;
+
+/** The messages table: idempotent batch writes and history pages. Blocking JDBC: call off any event loop. */
+public final class MessageStore implements AutoCloseable {
+
+  // A duplicate key (a replayed record) counts as success: the row is already there.
+  private static final String INSERT = "INSERT INTO messages (conv_id, seq, id, sender, sender_device, ts, text) "
+      + "VALUES (?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE seq = seq";
+  private static final String PAGE = "SELECT conv_id, seq, id, sender, sender_device, ts, text FROM messages "
+      + "WHERE conv_id = ? AND seq > ? ORDER BY seq LIMIT ?";
+
+  private final HikariDataSource pool;
+
+  private MessageStore(HikariDataSource pool) {
+    this.pool = pool;
+  }
+
+  /** Connects, and brings the schema up to date with Flyway. */
+  public static MessageStore open(PersisterConfig config) {
+    HikariConfig hc = new HikariConfig();
+    hc.setJdbcUrl(config.dbUrl());
+    hc.setUsername(config.dbUser());
+    hc.setPassword(config.dbPassword());
+    hc.setMaximumPoolSize(config.dbPoolSize());
+    hc.setPoolName("weft-db");
+    hc.setConnectionTimeout(10_000);
+    // One round trip per batch instead of one per row.
+    hc.addDataSourceProperty("rewriteBatchedStatements", "true");
+    hc.addDataSourceProperty("characterEncoding", "UTF-8");
+    hc.addDataSourceProperty("connectionCollation", "utf8mb4_bin");
+    HikariDataSource pool = new HikariDataSource(hc);
+    try {
+      Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+    } catch (RuntimeException e) {
+      pool.close();
+      throw e;
+    }
+    return new MessageStore(pool);
+  }
+
+  /** Writes every message in one transaction; messages already stored are left as they are. */
+  public void insertAll(List<StoredMessage> messages) throws SQLException {
+    if (messages.isEmpty()) {
+      return;
+    }
+    try (Connection c = pool.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+        for (StoredMessage m : messages) {
+          ps.setString(1, m.conv());
+          ps.setLong(2, m.seq());
+          ps.setString(3, m.id());
+          ps.setString(4, m.from());
+          ps.setString(5, m.fromDevice());
+          ps.setLong(6, m.ts());
+          ps.setString(7, m.text());
+          ps.addBatch();
+        }
+        ps.executeBatch();
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  /** Messages of a conversation with seq greater than {@code after}, in seq order. */
+  public List<StoredMessage> page(String conv, long after, int limit) throws SQLException {
+    try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(PAGE)) {
+      ps.setString(1, conv);
+      ps.setLong(2, after);
+      ps.setInt(3, limit);
+      List<StoredMessage> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new StoredMessage(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4),
+              rs.getString(5), rs.getLong(6), rs.getString(7)));
+        }
+      }
+      return out;
+    }
+  }
+
+  /** True when the database answers now. */
+  public boolean reachable() {
+    try (Connection c = pool.getConnection()) {
+      return c.isValid(2);
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+}

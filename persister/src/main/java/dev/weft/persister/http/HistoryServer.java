@@ -1,0 +1,103 @@
+package dev.weft.persister.http;
+
+import dev.weft.persister.db.MessageStore;
+import dev.weft.persister.db.StoredMessage;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The persister's internal HTTP API: history pages for gateways, and probes.
+ *
+ * <p>Internal network only: it trusts its caller. Gateways check the client's token and
+ * membership before they ask. JDBC runs on a bounded worker pool, never on the event loop.
+ */
+public final class HistoryServer {
+
+  private static final Logger log = LoggerFactory.getLogger(HistoryServer.class);
+
+  private final Vertx vertx;
+  private final MessageStore store;
+  private final WorkerExecutor jdbc;
+  private final int maxLimit;
+  private final BooleanSupplier consuming;
+  private HttpServer server;
+
+  public HistoryServer(Vertx vertx, MessageStore store, int jdbcThreads, int maxLimit, BooleanSupplier consuming) {
+    this.vertx = vertx;
+    this.store = store;
+    this.jdbc = vertx.createSharedWorkerExecutor("weft-jdbc", jdbcThreads);
+    this.maxLimit = maxLimit;
+    this.consuming = consuming;
+  }
+
+  public Future<HttpServer> listen(int port) {
+    Router router = Router.router(vertx);
+    router.get("/internal/v1/conversations/:conv/messages").handler(this::history);
+    router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
+    router.get("/health/ready").handler(this::ready);
+    return vertx.createHttpServer().requestHandler(router).listen(port).onSuccess(s -> server = s);
+  }
+
+  private void history(RoutingContext ctx) {
+    String conv = ctx.pathParam("conv");
+    long after;
+    int limit;
+    try {
+      after = Long.parseLong(ctx.request().getParam("after", "-1"));
+      limit = Integer.parseInt(ctx.request().getParam("limit", "50"));
+    } catch (NumberFormatException e) {
+      badRequest(ctx, "after must be an integer and limit a positive integer");
+      return;
+    }
+    if (limit < 1) {
+      badRequest(ctx, "limit must be at least 1");
+      return;
+    }
+    int capped = Math.min(limit, maxLimit);
+    jdbc.executeBlocking(() -> store.page(conv, after, capped), false)
+        .onSuccess(rows -> ctx.json(new JsonObject().put("messages", toJson(rows))))
+        .onFailure(e -> {
+          log.warn("history read of {} failed: {}", conv, e.toString());
+          ctx.response().setStatusCode(503).putHeader("Content-Type", "application/json")
+              .end(new JsonObject().put("code", "unavailable").put("message", "the database cannot be read now").encode());
+        });
+  }
+
+  private void ready(RoutingContext ctx) {
+    jdbc.executeBlocking(store::reachable, false).onComplete(r -> {
+      boolean db = r.succeeded() && r.result();
+      boolean kafka = consuming.getAsBoolean();
+      ctx.response().setStatusCode(db && kafka ? 200 : 503).putHeader("Content-Type", "application/json")
+          .end(new JsonObject().put("status", db && kafka ? "UP" : "DOWN").put("database", db).put("consumer", kafka).encode());
+    });
+  }
+
+  private static JsonArray toJson(List<StoredMessage> rows) {
+    JsonArray out = new JsonArray();
+    for (StoredMessage m : rows) {
+      out.add(new JsonObject().put("op", "msg").put("conv", m.conv()).put("seq", m.seq()).put("id", m.id())
+          .put("from", m.from()).put("ts", m.ts()).put("text", m.text()));
+    }
+    return out;
+  }
+
+  private static void badRequest(RoutingContext ctx, String message) {
+    ctx.response().setStatusCode(400).putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("code", "bad_request").put("message", message).encode());
+  }
+
+  public Future<Void> close() {
+    Future<Void> closing = server == null ? Future.succeededFuture() : server.close();
+    return closing.eventually(() -> jdbc.close());
+  }
+}

@@ -1,0 +1,164 @@
+package dev.weft.persister;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.common.ConfigException;
+import dev.weft.common.ConversationIds;
+import dev.weft.common.Env;
+import dev.weft.common.KafkaSettings;
+import dev.weft.common.TopicCreator;
+import dev.weft.persister.config.PersisterConfig;
+import dev.weft.schemas.AvroSerde;
+import dev.weft.schemas.InboundMessage;
+import dev.weft.testkit.WeftInfra;
+import dev.weft.testkit.WeftIntegrationTest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+@WeftIntegrationTest
+class PersisterTest {
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  /** Publishes n messages of one conversation as a gateway would; returns their offsets (= seq). */
+  private static List<Long> publish(WeftInfra infra, String conv, int n, String textPrefix) throws Exception {
+    createInbound(infra);
+    List<Long> seqs = new ArrayList<>();
+    try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(infra.kafkaProps(), new StringSerializer(), new ByteArraySerializer())) {
+      List<java.util.concurrent.Future<RecordMetadata>> sent = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        InboundMessage m = InboundMessage.newBuilder().setId(UUID.randomUUID().toString()).setConv(conv)
+            .setFrom("alice").setFromDevice("d1").setFromSession("s1").setRef("r" + i)
+            .setMembers(List.of("alice", "bob")).setTs(1_000L + i).setGateway("gw-1").setText(textPrefix + i).build();
+        sent.add(p.send(new ProducerRecord<>(infra.topic("inbound"), conv, AvroSerde.inboundMessage().encode(m))));
+      }
+      for (var f : sent) {
+        seqs.add(f.get().offset());
+      }
+    }
+    return seqs;
+  }
+
+  private static void createInbound(WeftInfra infra) {
+    TopicCreator topics = new TopicCreator(KafkaSettings.from(infra.env()));
+    topics.ensure(List.of(topics.inbound()));
+  }
+
+  private static long rows(WeftInfra infra, String sql) throws Exception {
+    try (Connection db = DriverManager.getConnection(infra.jdbcUrl(), infra.dbUser(), infra.dbPassword());
+        ResultSet rs = db.createStatement().executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static HttpResponse<String> get(int port, String conv, String query) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/internal/v1/conversations/"
+        + URLEncoder.encode(conv, StandardCharsets.UTF_8) + "/messages" + query)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static PersisterApplication start(WeftInfra infra, String group) {
+    return PersisterApplication.start(PersisterConfig.from(infra.env(Map.of("WEFT_PERSISTER_GROUP", group))));
+  }
+
+  @Test
+  void persistsEveryMessageOnceAndServesHistoryInOrder(WeftInfra infra) throws Exception {
+    String conv = ConversationIds.direct("alice", "bob");
+    // Created before the persister exists: it must read from the beginning.
+    List<Long> seqs = publish(infra, conv, 120, "m");
+    try (PersisterApplication app = start(infra, infra.topic("p"))) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> rows(infra, "SELECT COUNT(*) FROM messages WHERE conv_id = '" + conv + "'") == 120);
+      JsonArray all = new JsonObject(get(app.httpPort(), conv, "?limit=500").body()).getJsonArray("messages");
+      assertEquals(120, all.size());
+      for (int i = 0; i < all.size(); i++) {
+        JsonObject m = all.getJsonObject(i);
+        assertEquals(seqs.get(i), m.getLong("seq"));
+        assertEquals("m" + i, m.getString("text"));
+        assertEquals("msg", m.getString("op"));
+        assertEquals("alice", m.getString("from"));
+      }
+      JsonArray page = new JsonObject(get(app.httpPort(), conv, "?after=" + seqs.get(9) + "&limit=5").body()).getJsonArray("messages");
+      assertEquals(5, page.size());
+      assertEquals(seqs.get(10), page.getJsonObject(0).getLong("seq"));
+      assertEquals(0, new JsonObject(get(app.httpPort(), conv, "?after=" + seqs.get(119)).body()).getJsonArray("messages").size());
+      // The default page is 50.
+      assertEquals(50, new JsonObject(get(app.httpPort(), conv, "").body()).getJsonArray("messages").size());
+    }
+  }
+
+  @Test
+  void replayingAPartitionLeavesOneRowPerMessage(WeftInfra infra) throws Exception {
+    String conv = ConversationIds.direct("carol", "dave");
+    publish(infra, conv, 200, "x");
+    try (PersisterApplication first = start(infra, infra.topic("first"))) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> rows(infra, "SELECT COUNT(*) FROM messages WHERE conv_id = '" + conv + "'") == 200);
+    }
+    // A new group starts from the beginning: every record is written again.
+    try (PersisterApplication second = start(infra, infra.topic("second"))) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> second.persisted() >= 200);
+      assertEquals(200, rows(infra, "SELECT COUNT(*) FROM messages WHERE conv_id = '" + conv + "'"));
+    }
+  }
+
+  @Test
+  void skipsAnUndecodableRecordAndKeepsGoing(WeftInfra infra) throws Exception {
+    String conv = ConversationIds.direct("erin", "frank");
+    createInbound(infra);
+    try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(infra.kafkaProps(), new StringSerializer(), new ByteArraySerializer())) {
+      p.send(new ProducerRecord<>(infra.topic("inbound"), conv, "not avro".getBytes(StandardCharsets.UTF_8))).get();
+    }
+    publish(infra, conv, 3, "after");
+    try (PersisterApplication app = start(infra, infra.topic("p"))) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> rows(infra, "SELECT COUNT(*) FROM messages WHERE conv_id = '" + conv + "'") == 3);
+      assertEquals(1, app.skipped());
+    }
+  }
+
+  @Test
+  void badHistoryParametersGet400(WeftInfra infra) throws Exception {
+    try (PersisterApplication app = start(infra, infra.topic("p"))) {
+      for (String q : List.of("?after=x", "?limit=0", "?limit=many", "?after=1.5")) {
+        HttpResponse<String> r = get(app.httpPort(), "dm:YQ.Yg", q);
+        assertEquals(400, r.statusCode(), q);
+        assertEquals("bad_request", new JsonObject(r.body()).getString("code"));
+      }
+      HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + "/health/ready")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, ready.statusCode(), ready.body());
+    }
+  }
+
+  @Test
+  void refusesToStartWithoutDatabaseSettings() {
+    ConfigException e = assertThrows(ConfigException.class, () -> PersisterConfig.from(new Env(Map.of())));
+    assertTrue(e.getMessage().contains("WEFT_DB_URL"), e.getMessage());
+    ConfigException user = assertThrows(ConfigException.class,
+        () -> PersisterConfig.from(new Env(Map.of("WEFT_DB_URL", "jdbc:mysql://db/weft"))));
+    assertTrue(user.getMessage().contains("WEFT_DB_USER"), user.getMessage());
+    assertTrue(!PersisterConfig.from(new Env(Map.of("WEFT_DB_URL", "jdbc:mysql://db/weft", "WEFT_DB_USER", "u", "WEFT_DB_PASSWORD", "hunter2")))
+        .toString().contains("hunter2"), "the password never shows in toString");
+  }
+}
