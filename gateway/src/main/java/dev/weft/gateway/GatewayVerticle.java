@@ -31,8 +31,11 @@ final class GatewayVerticle extends VerticleBase {
     router.get("/health/live").handler(ctx -> ctx.json(new io.vertx.core.json.JsonObject().put("status", "UP")));
     HttpServerOptions options = new HttpServerOptions()
         .setPort(config.httpPort())
-        .setMaxWebSocketFrameSize(config.maxFrameBytes())
-        .setMaxWebSocketMessageSize(config.maxFrameBytes());
+        // Netty's own limit is the hard stop: past it the connection is dropped without a close
+        // frame the client can read (1006). Up to twice the configured size, FrameHandler closes
+        // with a proper 1009 instead, so a client learns why.
+        .setMaxWebSocketFrameSize(2 * config.maxFrameBytes())
+        .setMaxWebSocketMessageSize(2 * config.maxFrameBytes());
     server = vertx.createHttpServer(options).requestHandler(router);
     return server.listen();
   }

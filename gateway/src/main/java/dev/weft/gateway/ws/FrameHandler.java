@@ -38,11 +38,36 @@ final class FrameHandler {
     this.clock = clock;
   }
 
-  void onBinary(Connection c) {
+  /** Closed when a message is over the configured frame size. */
+  static final short CLOSE_TOO_BIG = 1009;
+
+  /** True (and the socket closed with 1009) when the message is over the configured maximum. */
+  boolean tooBig(Connection c, String text) {
+    // A char is at most 3 UTF-8 bytes; only count bytes when the length alone cannot decide.
+    if (text.length() * 3L <= config.maxFrameBytes()) {
+      return false;
+    }
+    if (text.length() <= config.maxFrameBytes() && text.getBytes(StandardCharsets.UTF_8).length <= config.maxFrameBytes()) {
+      return false;
+    }
+    c.markClosed();
+    c.socket.close(CLOSE_TOO_BIG, "message over " + config.maxFrameBytes() + " bytes");
+    return true;
+  }
+
+  void onBinary(Connection c, int length) {
+    if (length > config.maxFrameBytes()) {
+      c.markClosed();
+      c.socket.close(CLOSE_TOO_BIG, "message over " + config.maxFrameBytes() + " bytes");
+      return;
+    }
     c.write(Frames.error(null, ErrorCode.BINARY_NOT_SUPPORTED, "binary frames are not supported: send JSON text frames"));
   }
 
   void onText(Connection c, String text) {
+    if (tooBig(c, text)) {
+      return;
+    }
     JsonObject frame;
     try {
       frame = new JsonObject(text);

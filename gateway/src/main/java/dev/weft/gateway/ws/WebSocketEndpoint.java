@@ -79,7 +79,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
         new SendRateLimiter(config.sendRatePerSecond(), config.sendBurst(), System::nanoTime), config.writeQueueMaxBytes());
     sessions.add(c);
     socket.textMessageHandler(text -> frames.onText(c, text));
-    socket.binaryMessageHandler(bytes -> frames.onBinary(c));
+    socket.binaryMessageHandler(bytes -> frames.onBinary(c, bytes.length()));
     socket.exceptionHandler(e -> log.debug("socket of {} failed: {}", user, e.toString()));
     socket.closeHandler(v -> close(c));
     SessionAnnouncement announcement = SessionAnnouncement.newBuilder().setSession(c.session).setUser(user)
