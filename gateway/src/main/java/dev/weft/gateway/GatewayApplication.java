@@ -1,5 +1,6 @@
 package dev.weft.gateway;
 
+import dev.weft.common.Deadlines;
 import dev.weft.common.TopicCreator;
 import dev.weft.common.Tokens;
 import dev.weft.gateway.config.GatewayConfig;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -96,16 +98,8 @@ public final class GatewayApplication implements AutoCloseable {
       return;
     }
     closed = true;
-    try {
-      webSocket.closeAll().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      log.warn("not every session was retracted before the deadline: {}", e.toString());
-    }
-    try {
-      vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      log.warn("Vert.x did not close cleanly: {}", e.toString());
-    }
+    Deadlines.awaitQuietly(webSocket.closeAll().toCompletionStage(), Duration.ofSeconds(15), log, "retracting every session");
+    Deadlines.awaitQuietly(vertx.close().toCompletionStage(), Duration.ofSeconds(15), log, "closing Vert.x");
     deliveries.close();
     publisher.close();
     log.info("gateway {} stopped", config.gatewayId());

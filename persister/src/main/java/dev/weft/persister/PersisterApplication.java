@@ -1,5 +1,6 @@
 package dev.weft.persister;
 
+import dev.weft.common.Deadlines;
 import dev.weft.common.TopicCreator;
 import dev.weft.persister.config.PersisterConfig;
 import dev.weft.persister.db.MessageStore;
@@ -7,6 +8,7 @@ import dev.weft.persister.http.HistoryServer;
 import dev.weft.persister.kafka.InboundPersister;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -74,17 +76,9 @@ public final class PersisterApplication implements AutoCloseable {
       return;
     }
     closed = true;
-    try {
-      http.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      log.warn("HTTP server did not close cleanly: {}", e.toString());
-    }
+    Deadlines.awaitQuietly(http.close().toCompletionStage(), Duration.ofSeconds(10), log, "closing the HTTP server");
     writer.close();
-    try {
-      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      log.warn("Vert.x did not close cleanly: {}", e.toString());
-    }
+    Deadlines.awaitQuietly(vertx.close().toCompletionStage(), Duration.ofSeconds(10), log, "closing Vert.x");
     store.close();
   }
 }
