@@ -39,6 +39,7 @@ class OneToOneEndToEndTest {
       String conv = ConversationIds.direct("alice", "bob");
       fabric.awaitRoutable(2);
 
+      long t0 = System.nanoTime();
       for (int i = 0; i < N; i++) {
         alice.send(new JsonObject().put("op", "send").put("ref", "a-" + i).put("to", "bob").put("text", "from alice " + i));
         bob.send(new JsonObject().put("op", "send").put("ref", "b-" + i).put("conv", conv).put("text", "from bob " + i));
@@ -46,6 +47,9 @@ class OneToOneEndToEndTest {
 
       Exchange a = Exchange.read(alice, N, N);
       Exchange b = Exchange.read(bob, N, N);
+      long elapsedMs = (Math.max(a.lastFrameNanos, b.lastFrameNanos) - t0) / 1_000_000;
+      // A figure to compare runs by, not an assertion: the machines are noisy.
+      System.out.printf("weft-measure: %d messages sent, acked and delivered across two gateways in %d ms%n", 2 * N, elapsedMs);
 
       // Every send acked once, in the order sent, in the one conversation.
       a.assertAcksInOrder("a-", conv);
@@ -107,6 +111,7 @@ class OneToOneEndToEndTest {
     final List<JsonObject> acks = new ArrayList<>();
     final List<JsonObject> msgs = new ArrayList<>();
     final List<String> ackedIds = new ArrayList<>();
+    long lastFrameNanos;
 
     static Exchange read(WsClient client, int acks, int msgs) {
       Exchange e = new Exchange();
@@ -124,6 +129,7 @@ class OneToOneEndToEndTest {
           case "msg" -> e.msgs.add(f);
           default -> throw new AssertionError("unexpected frame " + f);
         }
+        e.lastFrameNanos = System.nanoTime();
       }
       // Nothing more may arrive: a duplicate would show up here.
       List<JsonObject> extra = new ArrayList<>();
