@@ -28,6 +28,9 @@ import java.util.regex.Pattern;
  * @param sendBurst WEFT_SEND_BURST: frames one connection may send at once above the rate (default 400)
  * @param writeQueueMaxBytes WEFT_SOCKET_WRITE_QUEUE_BYTES: bytes queued for one socket before it is closed as too
  *     slow with 4008 (default 1048576)
+ * @param pingIntervalMs WEFT_PING_INTERVAL_MS: how often the gateway pings each socket (default 20000)
+ * @param idleTimeoutMs WEFT_IDLE_TIMEOUT_MS: a socket that sent nothing, not even a pong, for this long is closed
+ *     with 4000 and its session retracted: this is how a half-open TCP connection is noticed (default 60000)
  */
 public record GatewayConfig(
     KafkaSettings kafka,
@@ -41,7 +44,9 @@ public record GatewayConfig(
     int publishQueueMax,
     int sendRatePerSecond,
     int sendBurst,
-    int writeQueueMaxBytes) {
+    int writeQueueMaxBytes,
+    int pingIntervalMs,
+    int idleTimeoutMs) {
 
   private static final Pattern GATEWAY_ID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
 
@@ -66,6 +71,12 @@ public record GatewayConfig(
     if (maxText > maxFrame) {
       throw new ConfigException("WEFT_MAX_TEXT_BYTES=" + maxText + " exceeds WEFT_MAX_FRAME_BYTES=" + maxFrame);
     }
+    int pingInterval = env.integer("WEFT_PING_INTERVAL_MS", 20_000, 50, 3_600_000);
+    int idleTimeout = env.integer("WEFT_IDLE_TIMEOUT_MS", 60_000, 100, 86_400_000);
+    if (idleTimeout <= pingInterval) {
+      throw new ConfigException("WEFT_IDLE_TIMEOUT_MS=" + idleTimeout + " must exceed WEFT_PING_INTERVAL_MS=" + pingInterval
+          + ": a client needs at least one ping to answer");
+    }
     return new GatewayConfig(
         KafkaSettings.from(env),
         JwtSettings.from(env),
@@ -78,12 +89,14 @@ public record GatewayConfig(
         env.integer("WEFT_PUBLISH_QUEUE_MAX", 10_000, 1, 10_000_000),
         env.integer("WEFT_SEND_RATE", 200, 1, 1_000_000),
         env.integer("WEFT_SEND_BURST", 400, 1, 1_000_000),
-        env.integer("WEFT_SOCKET_WRITE_QUEUE_BYTES", 1024 * 1024, 1024, 1024 * 1024 * 1024));
+        env.integer("WEFT_SOCKET_WRITE_QUEUE_BYTES", 1024 * 1024, 1024, 1024 * 1024 * 1024),
+        pingInterval,
+        idleTimeout);
   }
 
   /** A copy listening on another port (the application resolves port 0 to a concrete free port). */
   public GatewayConfig withHttpPort(int port) {
     return new GatewayConfig(kafka, jwt, gatewayId, port, persisterUrl, maxFrameBytes, maxTextBytes, eventLoops,
-        publishQueueMax, sendRatePerSecond, sendBurst, writeQueueMaxBytes);
+        publishQueueMax, sendRatePerSecond, sendBurst, writeQueueMaxBytes, pingIntervalMs, idleTimeoutMs);
   }
 }

@@ -22,6 +22,9 @@ final class Connection {
   final SendRateLimiter limiter;
   private final int writeQueueMaxBytes;
   private boolean open = true;
+  private boolean retired;
+  private long lastSeenNanos = System.nanoTime();
+  long pingTimer = -1;
 
   Connection(String session, String user, String device, ServerWebSocket socket, Context context,
       SendRateLimiter limiter, int writeQueueMaxBytes) {
@@ -57,5 +60,24 @@ final class Connection {
 
   void markClosed() {
     open = false;
+  }
+
+  /** The client sent something (a frame or a pong). Event loop only. */
+  void seen() {
+    lastSeenNanos = System.nanoTime();
+  }
+
+  long silentMillis() {
+    return (System.nanoTime() - lastSeenNanos) / 1_000_000;
+  }
+
+  /** True the first time only: the session is retracted once, whichever way the socket ends. */
+  synchronized boolean retire() {
+    if (retired) {
+      return false;
+    }
+    retired = true;
+    open = false;
+    return true;
   }
 }

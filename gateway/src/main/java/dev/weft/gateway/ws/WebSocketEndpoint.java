@@ -33,6 +33,8 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
   /** Sent to every client when the gateway stops, so it reconnects (to another gateway). */
   static final short CLOSE_GOING_AWAY = 1001;
   static final short CLOSE_UNAVAILABLE = 1011;
+  /** Nothing, not even a pong, came from the client within the idle timeout. */
+  static final short CLOSE_IDLE = 4000;
 
   private final GatewayConfig config;
   private final Tokens tokens;
@@ -78,8 +80,17 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
     Connection c = new Connection(UUID.randomUUID().toString(), user, device, socket, context,
         new SendRateLimiter(config.sendRatePerSecond(), config.sendBurst(), System::nanoTime), config.writeQueueMaxBytes());
     sessions.add(c);
-    socket.textMessageHandler(text -> frames.onText(c, text));
-    socket.binaryMessageHandler(bytes -> frames.onBinary(c, bytes.length()));
+    socket.textMessageHandler(text -> {
+      c.seen();
+      frames.onText(c, text);
+    });
+    socket.binaryMessageHandler(bytes -> {
+      c.seen();
+      frames.onBinary(c, bytes.length());
+    });
+    socket.pongHandler(pong -> c.seen());
+    // Runs on this socket's event loop: the timer is created from it.
+    c.pingTimer = context.owner().setPeriodic(config.pingIntervalMs(), id -> keepAlive(c));
     socket.exceptionHandler(e -> log.debug("socket of {} failed: {}", user, e.toString()));
     socket.closeHandler(v -> close(c));
     SessionAnnouncement announcement = SessionAnnouncement.newBuilder().setSession(c.session).setUser(user)
@@ -92,8 +103,22 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
         });
   }
 
+  /** Pings the client, or ends a connection that has been silent too long (a half-open TCP connection never answers). */
+  private void keepAlive(Connection c) {
+    if (c.silentMillis() > config.idleTimeoutMs()) {
+      log.info("closing the idle socket of {} ({} ms silent)", c.user, c.silentMillis());
+      close(c);
+      c.socket.close(CLOSE_IDLE, "idle: no frame or pong within " + config.idleTimeoutMs() + " ms");
+    } else {
+      c.socket.writePing(io.vertx.core.buffer.Buffer.buffer());
+    }
+  }
+
   private Future<?> close(Connection c) {
-    c.markClosed();
+    if (!c.retire()) {
+      return Future.succeededFuture();
+    }
+    c.context.owner().cancelTimer(c.pingTimer);
     sessions.remove(c);
     return retract(c);
   }
@@ -107,12 +132,9 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
   public Future<?> closeAll() {
     List<Future<?>> done = new ArrayList<>();
     for (Connection c : sessions.all()) {
-      sessions.remove(c);
-      c.markClosed();
       done.add(Future.future(p -> c.context.runOnContext(v -> {
-        c.socket.closeHandler(null);
+        close(c).onComplete(r -> p.complete());
         c.socket.close(CLOSE_GOING_AWAY, "gateway stopping: reconnect");
-        retract(c).onComplete(r -> p.complete());
       })));
     }
     return Future.join(done);
