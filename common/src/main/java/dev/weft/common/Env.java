@@ -27,6 +27,11 @@ public final class Env {
     return v.equals("1") || v.equalsIgnoreCase("true");
   }
 
+  /** Every variable, for handing the same settings to another process. */
+  public Map<String, String> values() {
+    return values;
+  }
+
   public Optional<String> raw(String key) {
     String v = values.get(key);
     return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());

@@ -38,6 +38,12 @@ public final class TopicCreator {
         Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
   }
 
+  /** Gateway heartbeats: compacted, one live record per gateway. */
+  public NewTopic gateways() {
+    return topic(kafka.topics().gateways(), 1,
+        Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+  }
+
   /** A gateway's delivery topic: only live traffic, so a short retention is enough. */
   public NewTopic deliveries(String gatewayId) {
     return topic(kafka.topics().deliveries(gatewayId), kafka.deliveryPartitions(),

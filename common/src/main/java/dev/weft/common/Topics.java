@@ -8,8 +8,9 @@ import java.util.regex.Pattern;
  * @param inbound every message a gateway accepted, keyed by conversation
  * @param sessions compacted: who is connected to which gateway, keyed by session id
  * @param deliveryPrefix one topic per gateway, {@code <prefix><gateway id>}, carrying what that gateway must push
+ * @param gateways compacted: each gateway's heartbeat, keyed by gateway id
  */
-public record Topics(String inbound, String sessions, String deliveryPrefix) {
+public record Topics(String inbound, String sessions, String deliveryPrefix, String gateways) {
 
   private static final Pattern LEGAL = Pattern.compile("[A-Za-z0-9._-]*");
 
@@ -17,7 +18,7 @@ public record Topics(String inbound, String sessions, String deliveryPrefix) {
     if (!LEGAL.matcher(prefix).matches() || prefix.length() > 100) {
       throw new ConfigException("WEFT_TOPIC_PREFIX=" + prefix + " may hold only letters, digits, '.', '_' and '-' (at most 100)");
     }
-    return new Topics(prefix + "inbound", prefix + "sessions", prefix + "deliver.");
+    return new Topics(prefix + "inbound", prefix + "sessions", prefix + "deliver.", prefix + "gateways");
   }
 
   public String deliveries(String gatewayId) {

@@ -6,6 +6,7 @@ import dev.weft.common.Tokens;
 import dev.weft.gateway.config.GatewayConfig;
 import dev.weft.gateway.http.HistoryRoute;
 import dev.weft.gateway.kafka.DeliveryConsumer;
+import dev.weft.gateway.kafka.HeartbeatPublisher;
 import dev.weft.gateway.kafka.KafkaPublisher;
 import dev.weft.gateway.ws.DeliveryDispatcher;
 import dev.weft.gateway.ws.LocalSessions;
@@ -37,10 +38,12 @@ public final class GatewayApplication implements AutoCloseable {
   private final DeliveryConsumer deliveries;
   private final WebSocketEndpoint webSocket;
   private final LocalSessions sessions;
+  private final HeartbeatPublisher heartbeat;
   private boolean closed;
 
   private GatewayApplication(GatewayConfig config, Vertx vertx, KafkaPublisher publisher, DeliveryConsumer deliveries,
-      WebSocketEndpoint webSocket, LocalSessions sessions) {
+      WebSocketEndpoint webSocket, LocalSessions sessions, HeartbeatPublisher heartbeat) {
+    this.heartbeat = heartbeat;
     this.config = config;
     this.vertx = vertx;
     this.publisher = publisher;
@@ -53,11 +56,12 @@ public final class GatewayApplication implements AutoCloseable {
   public static GatewayApplication start(GatewayConfig requested) {
     GatewayConfig config = requested.httpPort() == 0 ? requested.withHttpPort(freePort()) : requested;
     TopicCreator topics = new TopicCreator(config.kafka());
-    topics.ensure(List.of(topics.inbound(), topics.sessions(), topics.deliveries(config.gatewayId())));
+    topics.ensure(List.of(topics.inbound(), topics.sessions(), topics.gateways(), topics.deliveries(config.gatewayId())));
 
     KafkaPublisher publisher = new KafkaPublisher(config.kafka(), "weft-gateway-" + config.gatewayId(), config.publishQueueMax());
     publisher.warmUp(config.kafka().topics().inbound());
     publisher.warmUp(config.kafka().topics().sessions());
+    publisher.warmUp(config.kafka().topics().gateways());
     LocalSessions sessions = new LocalSessions();
     DeliveryConsumer deliveries = new DeliveryConsumer(config.kafka(), config.gatewayId(), new DeliveryDispatcher(sessions));
     deliveries.start();
@@ -66,7 +70,9 @@ public final class GatewayApplication implements AutoCloseable {
     Tokens tokens = new Tokens(config.jwt(), Clock.systemUTC());
     WebSocketEndpoint webSocket = new WebSocketEndpoint(config, tokens, publisher, sessions, Clock.systemUTC());
     HistoryRoute history = new HistoryRoute(tokens, WebClient.create(vertx), config.persisterUrl());
-    GatewayApplication app = new GatewayApplication(config, vertx, publisher, deliveries, webSocket, sessions);
+    HeartbeatPublisher heartbeat = new HeartbeatPublisher(publisher, vertx.getOrCreateContext(),
+        config.kafka().topics().gateways(), config.gatewayId(), sessions::size);
+    GatewayApplication app = new GatewayApplication(config, vertx, publisher, deliveries, webSocket, sessions, heartbeat);
     try {
       vertx.deployVerticle(() -> new GatewayVerticle(config, webSocket, history),
               new DeploymentOptions().setInstances(config.eventLoops()))
@@ -75,6 +81,7 @@ public final class GatewayApplication implements AutoCloseable {
       app.close();
       throw new IllegalStateException("gateway could not listen on port " + config.httpPort() + ": " + e.getMessage(), e);
     }
+    heartbeat.start(config.heartbeatMs());
     log.info("gateway {} listening on port {}", config.gatewayId(), config.httpPort());
     return app;
   }
@@ -99,6 +106,7 @@ public final class GatewayApplication implements AutoCloseable {
     }
     closed = true;
     Deadlines.awaitQuietly(webSocket.closeAll().toCompletionStage(), Duration.ofSeconds(15), log, "retracting every session");
+    Deadlines.awaitQuietly(heartbeat.stop().toCompletionStage(), Duration.ofSeconds(5), log, "saying goodbye to the routers");
     Deadlines.awaitQuietly(vertx.close().toCompletionStage(), Duration.ofSeconds(15), log, "closing Vert.x");
     deliveries.close();
     publisher.close();

@@ -44,7 +44,7 @@ public final class RouterApplication implements AutoCloseable {
    */
   public static RouterApplication start(RouterConfig config) {
     TopicCreator creator = new TopicCreator(config.kafka());
-    creator.ensure(List.of(creator.inbound(), creator.sessions()));
+    creator.ensure(List.of(creator.inbound(), creator.sessions(), creator.gateways()));
 
     SessionTable table = new SessionTable();
     SessionTableReader sessions = new SessionTableReader(config, table);

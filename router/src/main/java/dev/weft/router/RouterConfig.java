@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
  *     gives up (default 60000)
  * @param shutdownTimeout WEFT_ROUTER_SHUTDOWN_TIMEOUT_MS: how long close waits for the current batch, the final
  *     commit and the clients to close (default 30000)
+ * @param gatewayExpiry WEFT_GATEWAY_EXPIRY_MS: a gateway with no heartbeat for this long is taken for dead: its
+ *     sessions are dropped and retracted (default 30000; keep it several gateway heartbeat intervals)
  */
 public record RouterConfig(
     KafkaSettings kafka,
@@ -33,7 +35,8 @@ public record RouterConfig(
     Duration retryBackoffMin,
     Duration retryBackoffMax,
     Duration startTimeout,
-    Duration shutdownTimeout) {
+    Duration shutdownTimeout,
+    Duration gatewayExpiry) {
 
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
 
@@ -64,7 +67,8 @@ public record RouterConfig(
         Duration.ofMillis(env.integer("WEFT_ROUTER_RETRY_BACKOFF_MS", 100, 1, 60_000)),
         Duration.ofMillis(env.integer("WEFT_ROUTER_RETRY_BACKOFF_MAX_MS", 10_000, 1, 600_000)),
         Duration.ofMillis(env.integer("WEFT_ROUTER_START_TIMEOUT_MS", 60_000, 1_000, 3_600_000)),
-        Duration.ofMillis(env.integer("WEFT_ROUTER_SHUTDOWN_TIMEOUT_MS", 30_000, 1_000, 600_000)));
+        Duration.ofMillis(env.integer("WEFT_ROUTER_SHUTDOWN_TIMEOUT_MS", 30_000, 1_000, 600_000)),
+        Duration.ofMillis(env.integer("WEFT_GATEWAY_EXPIRY_MS", 30_000, 500, 86_400_000)));
   }
 
   private static void requireId(String key, String value) {

@@ -141,6 +141,24 @@ final class SessionTable {
     }
   }
 
+  /** The sessions a gateway holds. A scan: called only when a gateway is expired. */
+  synchronized java.util.List<String> sessionsOf(String gateway) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    sessions.forEach((id, s) -> {
+      if (s.gateway().equals(gateway)) {
+        out.add(id);
+      }
+    });
+    return out;
+  }
+
+  /** Every gateway that holds at least one session. */
+  synchronized java.util.Set<String> gateways() {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    sessions.values().forEach(s -> out.add(s.gateway()));
+    return out;
+  }
+
   int sessionCount() {
     return sessions.size();
   }

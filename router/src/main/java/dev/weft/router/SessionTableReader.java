@@ -38,6 +38,15 @@ final class SessionTableReader implements AutoCloseable {
 
   private final SessionTable table;
   private final String topic;
+  private final String gatewaysTopic;
+  private final long expiryNanos;
+  private final dev.weft.common.KafkaSettings kafka;
+  private final String clientId;
+  /** Owner thread only. When each gateway was last heard of, by this router's clock. */
+  private final Map<String, Long> lastHeard = new HashMap<>();
+  /** Owner thread only; created when the first expired gateway leaves tombstones to write. */
+  private org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> tombstones;
+  private long lastExpiryCheck;
   private final Duration shutdownTimeout;
   private final KafkaConsumer<String, byte[]> consumer;
   private final AvroSerde<SessionAnnouncement> serde = AvroSerde.sessionAnnouncement();
@@ -57,6 +66,10 @@ final class SessionTableReader implements AutoCloseable {
   SessionTableReader(RouterConfig config, SessionTable table) {
     this.table = table;
     this.topic = config.kafka().topics().sessions();
+    this.gatewaysTopic = config.kafka().topics().gateways();
+    this.expiryNanos = config.gatewayExpiry().toNanos();
+    this.kafka = config.kafka();
+    this.clientId = "weft-router-" + config.routerId() + "-expiry";
     this.shutdownTimeout = config.shutdownTimeout();
     this.consumer = new KafkaConsumer<>(
         KafkaClientProps.consumer(config.kafka(), "weft-router-" + config.routerId() + "-sessions", null));
@@ -92,6 +105,9 @@ final class SessionTableReader implements AutoCloseable {
             apply(r);
           }
           checkLoaded();
+          if (loadTarget == null) {
+            expireSilentGateways();
+          }
           backoff.reset();
         } catch (WakeupException e) {
           // close() woke the consumer up: the loop condition decides
@@ -105,6 +121,9 @@ final class SessionTableReader implements AutoCloseable {
     } catch (Throwable t) {
       log.error("session table reader stopped by an unexpected error; sessions are no longer followed", t);
     } finally {
+      if (tombstones != null) {
+        tombstones.close(shutdownTimeout.dividedBy(3));
+      }
       try {
         consumer.close(CloseOptions.timeout(shutdownTimeout.dividedBy(3)));
       } catch (RuntimeException e) {
@@ -115,11 +134,14 @@ final class SessionTableReader implements AutoCloseable {
   }
 
   private void assignFromBeginning() {
-    List<PartitionInfo> infos = consumer.partitionsFor(topic, METADATA_TIMEOUT);
-    if (infos == null || infos.isEmpty()) {
-      throw new IllegalStateException("topic " + topic + " has no partitions (does it exist?)");
+    List<TopicPartition> partitions = new java.util.ArrayList<>();
+    for (String t : List.of(topic, gatewaysTopic)) {
+      List<PartitionInfo> infos = consumer.partitionsFor(t, METADATA_TIMEOUT);
+      if (infos == null || infos.isEmpty()) {
+        throw new IllegalStateException("topic " + t + " has no partitions (does it exist?)");
+      }
+      infos.forEach(p -> partitions.add(new TopicPartition(t, p.partition())));
     }
-    List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
     consumer.assign(partitions);
     consumer.seekToBeginning(partitions);
     // Under read_committed these are the last stable offsets: the end of what is readable now.
@@ -142,6 +164,10 @@ final class SessionTableReader implements AutoCloseable {
   }
 
   private void apply(ConsumerRecord<String, byte[]> r) {
+    if (r.topic().equals(gatewaysTopic)) {
+      heartbeat(r);
+      return;
+    }
     String session = r.key();
     if (session == null) {
       log.warn("skipping session record without a key at {}-{}@{}", r.topic(), r.partition(), r.offset());
@@ -167,6 +193,54 @@ final class SessionTableReader implements AutoCloseable {
       return;
     }
     table.put(session, a.getUser(), a.getGateway());
+    // A gateway first seen through a session gets a full expiry period to send its first heartbeat.
+    lastHeard.putIfAbsent(a.getGateway(), System.nanoTime());
+  }
+
+  private void heartbeat(ConsumerRecord<String, byte[]> r) {
+    if (r.key() == null) {
+      return;
+    }
+    if (r.value() == null) {
+      lastHeard.remove(r.key()); // stopped cleanly; it retracted its own sessions
+    } else {
+      lastHeard.put(r.key(), System.nanoTime());
+    }
+  }
+
+  /**
+   * Drops the sessions of every gateway not heard of within the expiry, and writes their tombstones
+   * so the compacted topic forgets them too (several routers may write the same ones: harmless).
+   * Messages for those users are not lost: they are stored, and read back on reconnect.
+   */
+  private void expireSilentGateways() {
+    long now = System.nanoTime();
+    // The check scans the table: do it a few times per expiry period, not on every poll.
+    if (now - lastExpiryCheck < Math.min(expiryNanos / 5, TimeUnit.SECONDS.toNanos(1))) {
+      return;
+    }
+    lastExpiryCheck = now;
+    for (String gateway : table.gateways()) {
+      Long heard = lastHeard.get(gateway);
+      if (heard == null) {
+        lastHeard.put(gateway, now);
+        continue;
+      }
+      if (now - heard < expiryNanos) {
+        continue;
+      }
+      List<String> expired = table.sessionsOf(gateway);
+      if (tombstones == null) {
+        tombstones = new org.apache.kafka.clients.producer.KafkaProducer<>(KafkaClientProps.producer(kafka, clientId));
+      }
+      for (String session : expired) {
+        table.remove(session);
+        tombstones.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, session, null));
+      }
+      lastHeard.remove(gateway);
+      log.warn("gateway {} silent for {} ms: expired its {} sessions", gateway,
+          TimeUnit.NANOSECONDS.toMillis(now - heard), expired.size());
+    }
   }
 
   private void pause(long ms) {

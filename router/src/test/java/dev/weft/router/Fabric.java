@@ -52,7 +52,7 @@ final class Fabric implements AutoCloseable {
     this.kafka = KafkaSettings.from(env);
     this.routerConfig = RouterConfig.from(env);
     TopicCreator creator = new TopicCreator(kafka);
-    creator.ensure(List.of(creator.inbound(), creator.sessions()));
+    creator.ensure(List.of(creator.inbound(), creator.sessions(), creator.gateways()));
     this.producer = new KafkaProducer<>(KafkaClientProps.producer(kafka, "test-fabric"));
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap());

@@ -52,6 +52,10 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     return of(Delivery.class);
   }
 
+  public static AvroSerde<GatewayHeartbeat> gatewayHeartbeat() {
+    return of(GatewayHeartbeat.class);
+  }
+
   public byte[] encode(T value) {
     try {
       ByteBuffer buffer = encoder.encode(value);

@@ -8,7 +8,8 @@ import org.apache.avro.message.SchemaStore;
 public final class WeftSchemas {
 
   private static final List<Schema> CURRENT =
-      List.of(InboundMessage.getClassSchema(), SessionAnnouncement.getClassSchema(), Delivery.getClassSchema());
+      List.of(InboundMessage.getClassSchema(), SessionAnnouncement.getClassSchema(), Delivery.getClassSchema(),
+          GatewayHeartbeat.getClassSchema());
 
   private WeftSchemas() {}
 

@@ -31,6 +31,8 @@ import java.util.regex.Pattern;
  * @param pingIntervalMs WEFT_PING_INTERVAL_MS: how often the gateway pings each socket (default 20000)
  * @param idleTimeoutMs WEFT_IDLE_TIMEOUT_MS: a socket that sent nothing, not even a pong, for this long is closed
  *     with 4000 and its session retracted: this is how a half-open TCP connection is noticed (default 60000)
+ * @param heartbeatMs WEFT_GATEWAY_HEARTBEAT_MS: how often the gateway tells routers it is alive (default 5000);
+ *     must be well under the routers' WEFT_GATEWAY_EXPIRY_MS
  */
 public record GatewayConfig(
     KafkaSettings kafka,
@@ -46,7 +48,8 @@ public record GatewayConfig(
     int sendBurst,
     int writeQueueMaxBytes,
     int pingIntervalMs,
-    int idleTimeoutMs) {
+    int idleTimeoutMs,
+    int heartbeatMs) {
 
   private static final Pattern GATEWAY_ID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
 
@@ -91,12 +94,13 @@ public record GatewayConfig(
         env.integer("WEFT_SEND_BURST", 400, 1, 1_000_000),
         env.integer("WEFT_SOCKET_WRITE_QUEUE_BYTES", 1024 * 1024, 1024, 1024 * 1024 * 1024),
         pingInterval,
-        idleTimeout);
+        idleTimeout,
+        env.integer("WEFT_GATEWAY_HEARTBEAT_MS", 5_000, 50, 600_000));
   }
 
   /** A copy listening on another port (the application resolves port 0 to a concrete free port). */
   public GatewayConfig withHttpPort(int port) {
     return new GatewayConfig(kafka, jwt, gatewayId, port, persisterUrl, maxFrameBytes, maxTextBytes, eventLoops,
-        publishQueueMax, sendRatePerSecond, sendBurst, writeQueueMaxBytes, pingIntervalMs, idleTimeoutMs);
+        publishQueueMax, sendRatePerSecond, sendBurst, writeQueueMaxBytes, pingIntervalMs, idleTimeoutMs, heartbeatMs);
   }
 }
