@@ -2,6 +2,7 @@ package dev.weft.gateway.ws;
 
 import io.vertx.core.Context;
 import io.vertx.core.http.ServerWebSocket;
+import org.slf4j.LoggerFactory;
 
 /**
  * One client's WebSocket on this gateway.
@@ -25,6 +26,8 @@ final class Connection {
   private boolean retired;
   private long lastSeenNanos = System.nanoTime();
   long pingTimer = -1;
+  /** Retracts the session; set by the endpoint. */
+  Runnable onDrop = () -> { };
 
   Connection(String session, String user, String device, ServerWebSocket socket, Context context,
       SendRateLimiter limiter, int writeQueueMaxBytes) {
@@ -52,6 +55,10 @@ final class Connection {
       // A reader that falls this far behind would make the gateway buffer without bound; it
       // reconnects and reads what it missed from history instead.
       open = false;
+      LoggerFactory.getLogger(Connection.class).info("closing the socket of {}/{}: over {} bytes queued for it",
+          user, device, writeQueueMaxBytes);
+      // The close frame queues behind everything else, so retract now rather than when the close completes.
+      onDrop.run();
       socket.close(CLOSE_TOO_SLOW, "too slow: outbound queue over " + writeQueueMaxBytes + " bytes");
       return;
     }

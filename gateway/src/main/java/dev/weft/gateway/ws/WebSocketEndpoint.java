@@ -80,6 +80,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
     Connection c = new Connection(UUID.randomUUID().toString(), user, device, socket, context,
         new SendRateLimiter(config.sendRatePerSecond(), config.sendBurst(), System::nanoTime), config.writeQueueMaxBytes());
     sessions.add(c);
+    c.onDrop = () -> close(c);
     socket.textMessageHandler(text -> {
       c.seen();
       frames.onText(c, text);
