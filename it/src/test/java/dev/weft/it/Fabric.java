@@ -20,15 +20,37 @@ import java.util.Map;
 /** A whole Weft for one test: a persister, a router and N gateways, on the test kit's broker and database. */
 final class Fabric implements AutoCloseable {
 
-  final PersisterApplication persister;
-  final RouterApplication router;
+  PersisterApplication persister;
+  RouterApplication router;
   final List<GatewayApplication> gateways = new ArrayList<>();
   final Tokens tokens;
+  private WeftInfra infra;
+  private Map<String, String> overrides;
 
   private Fabric(PersisterApplication persister, RouterApplication router, Tokens tokens) {
     this.persister = persister;
     this.router = router;
     this.tokens = tokens;
+  }
+
+  /** Stops the router cleanly (finishing and committing its batch) and starts a new one in the same group. */
+  void stopRouter() {
+    router.close();
+  }
+
+  void startRouter() {
+    router = RouterApplication.start(RouterConfig.from(infra.env(overrides)));
+  }
+
+  /** Stops the persister and starts a new one on the same port, in the same group. */
+  void stopPersister() {
+    persister.close();
+  }
+
+  void startPersister(int port) {
+    Map<String, String> env = new HashMap<>(overrides);
+    env.put("WEFT_PERSISTER_HTTP_PORT", String.valueOf(port));
+    persister = PersisterApplication.start(PersisterConfig.from(infra.env(env)));
   }
 
   static Fabric start(WeftInfra infra, int gateways, Map<String, String> given) {
@@ -43,6 +65,8 @@ final class Fabric implements AutoCloseable {
       router = RouterApplication.start(RouterConfig.from(infra.env(overrides)));
       Tokens tokens = new Tokens(JwtSettings.from(infra.env(overrides)), Clock.systemUTC());
       fabric = new Fabric(persister, router, tokens);
+      fabric.infra = infra;
+      fabric.overrides = overrides;
       for (int i = 1; i <= gateways; i++) {
         Map<String, String> env = new HashMap<>(overrides);
         env.put("WEFT_GATEWAY_ID", "gw-" + i);
