@@ -1,0 +1,134 @@
+package dev.weft.loadgen;
+
+import dev.weft.common.Tokens;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Pairs of real WebSocket clients: each sender writes to its receiver at a share of the rate; the
+ * generator times send → ack and send → delivery (the text carries the send's key, and sender and
+ * receiver live in this process, so one clock times both).
+ */
+public final class LoadGenerator {
+
+  private final LoadConfig config;
+  private final String run = UUID.randomUUID().toString().substring(0, 8);
+
+  public LoadGenerator(LoadConfig config) {
+    this.config = config;
+  }
+
+  public LoadReport run() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      return run(vertx);
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private LoadReport run(Vertx vertx) throws Exception {
+    Tokens tokens = new Tokens(config.jwt(), Clock.systemUTC());
+    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(Integer.MAX_VALUE));
+    ConcurrentHashMap<String, Long> sentAt = new ConcurrentHashMap<>();
+    List<Long> ackMicros = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Long> deliveryMicros = java.util.Collections.synchronizedList(new ArrayList<>());
+    AtomicLong acked = new AtomicLong();
+    AtomicLong delivered = new AtomicLong();
+    AtomicLong errors = new AtomicLong();
+    String padding = "x".repeat(config.textBytes());
+
+    WebSocket[] senders = new WebSocket[config.pairs()];
+    List<String> receivers = new ArrayList<>();
+    List<Future<WebSocket>> connecting = new ArrayList<>();
+    int g = config.gateways().size();
+    for (int i = 0; i < config.pairs(); i++) {
+      String receiver = "load-" + run + "-r" + i;
+      receivers.add(receiver);
+      connecting.add(connect(client, config.gateways().get((i + 1) % g), tokens.issue(receiver, Duration.ofHours(1)))
+          .onSuccess(ws -> ws.textMessageHandler(text -> {
+            JsonObject f = new JsonObject(text);
+            if ("msg".equals(f.getString("op"))) {
+              String key = f.getString("text").substring(0, f.getString("text").indexOf('|'));
+              Long t0 = sentAt.get(key);
+              if (t0 != null) {
+                deliveryMicros.add((System.nanoTime() - t0) / 1000);
+              }
+              delivered.incrementAndGet();
+            }
+          })));
+    }
+    for (int i = 0; i < config.pairs(); i++) {
+      int pairIndex = i;
+      String sender = "load-" + run + "-s" + i;
+      connecting.add(connect(client, config.gateways().get(i % g), tokens.issue(sender, Duration.ofHours(1)))
+          .onSuccess(ws -> {
+            senders[pairIndex] = ws;
+            ws.textMessageHandler(text -> {
+              JsonObject f = new JsonObject(text);
+              if ("ack".equals(f.getString("op"))) {
+                Long t0 = sentAt.get(f.getString("ref"));
+                if (t0 != null) {
+                  ackMicros.add((System.nanoTime() - t0) / 1000);
+                }
+                acked.incrementAndGet();
+              } else if ("error".equals(f.getString("op"))) {
+                errors.incrementAndGet();
+              }
+            });
+          }));
+    }
+    Future.all(connecting).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    // Let every router see the new sessions before the clock starts.
+    Thread.sleep(1000);
+
+    AtomicLong sent = new AtomicLong();
+    long total = (long) config.ratePerSecond() * config.seconds();
+    long start = System.nanoTime();
+    long timer = vertx.setPeriodic(10, id -> {
+      long due = Math.min(total, (long) ((System.nanoTime() - start) / 1e9 * config.ratePerSecond()) + 1);
+      while (sent.get() < due) {
+        long n = sent.getAndIncrement();
+        int pair = (int) (n % config.pairs());
+        String key = "k" + n;
+        sentAt.put(key, System.nanoTime());
+        senders[pair].writeTextMessage(new JsonObject().put("op", "send").put("ref", key)
+            .put("to", receivers.get(pair)).put("text", key + "|" + padding).encode());
+      }
+    });
+    long deadline = start + TimeUnit.SECONDS.toNanos(config.seconds() + 15);
+    while ((sent.get() < total || delivered.get() < total || acked.get() + errors.get() < total) && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    vertx.cancelTimer(timer);
+    return LoadReport.of(sent.get(), acked.get(), delivered.get(), errors.get(), seconds,
+        toArray(ackMicros), toArray(deliveryMicros));
+  }
+
+  private static long[] toArray(List<Long> values) {
+    synchronized (values) {
+      return values.stream().mapToLong(Long::longValue).toArray();
+    }
+  }
+
+  private static Future<WebSocket> connect(WebSocketClient client, String hostPort, String token) {
+    int colon = hostPort.lastIndexOf(':');
+    return client.connect(new WebSocketConnectOptions().setHost(hostPort.substring(0, colon))
+        .setPort(Integer.parseInt(hostPort.substring(colon + 1))).setURI("/v1/ws?device=load")
+        .addHeader("Authorization", "Bearer " + token));
+  }
+}
