@@ -39,7 +39,13 @@ public final class PersisterApplication implements AutoCloseable {
     TopicCreator topics = new TopicCreator(config.kafka());
     topics.ensure(List.of(topics.inbound()));
     MessageStore store = MessageStore.open(config);
-    InboundPersister writer = new InboundPersister(config, store);
+    InboundPersister writer;
+    try {
+      writer = new InboundPersister(config, store);
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
     Vertx vertx = Vertx.vertx();
     HistoryServer http = new HistoryServer(vertx, store, config.dbPoolSize(), config.historyMaxLimit(), writer::running);
     int port;
@@ -56,6 +62,7 @@ public final class PersisterApplication implements AutoCloseable {
     return new PersisterApplication(store, writer, vertx, http, port);
   }
 
+  /** The port the internal HTTP server is bound to (the chosen one when configured with 0). */
   public int httpPort() {
     return httpPort;
   }
@@ -65,7 +72,7 @@ public final class PersisterApplication implements AutoCloseable {
     return writer.persisted();
   }
 
-  /** Records skipped because they could not be decoded. */
+  /** Records skipped since start: undecodable, or not fitting the messages table. */
   public long skipped() {
     return writer.skipped();
   }

@@ -3,6 +3,7 @@ package dev.weft.persister.db;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.weft.persister.config.PersisterConfig;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,6 +20,12 @@ public final class MessageStore implements AutoCloseable {
       + "VALUES (?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE seq = seq";
   private static final String PAGE = "SELECT conv_id, seq, id, sender, sender_device, ts, text FROM messages "
       + "WHERE conv_id = ? AND seq > ? ORDER BY seq LIMIT ?";
+
+  // Column sizes of V1__messages.sql; a row over them would fail its whole batch on every retry.
+  private static final int CONV_MAX = 700;
+  private static final int ID_MAX = 64;
+  private static final int USER_MAX = 64;
+  private static final int TEXT_MAX_BYTES = 16_777_215;
 
   private final HikariDataSource pool;
 
@@ -74,6 +81,37 @@ public final class MessageStore implements AutoCloseable {
         throw e;
       }
     }
+  }
+
+  /** Why the row cannot be stored as is, or null when it fits the table. */
+  public static String misfit(StoredMessage m) {
+    if (m.conv() == null || m.conv().isEmpty() || m.conv().length() > CONV_MAX || !ascii(m.conv())) {
+      return "conversation id is empty, not ASCII or longer than " + CONV_MAX;
+    }
+    if (m.id() == null || m.id().isEmpty() || m.id().length() > ID_MAX || !ascii(m.id())) {
+      return "message id is empty, not ASCII or longer than " + ID_MAX;
+    }
+    if (m.from() == null || m.from().codePointCount(0, m.from().length()) > USER_MAX) {
+      return "sender longer than " + USER_MAX + " characters";
+    }
+    if (m.fromDevice() == null || m.fromDevice().codePointCount(0, m.fromDevice().length()) > USER_MAX) {
+      return "sender device longer than " + USER_MAX + " characters";
+    }
+    // A UTF-16 char is at most 3 UTF-8 bytes (a surrogate pair, two chars, is 4), so short texts need no encoding.
+    if (m.text() == null || (m.text().length() * 3L > TEXT_MAX_BYTES
+        && m.text().getBytes(StandardCharsets.UTF_8).length > TEXT_MAX_BYTES)) {
+      return "text longer than " + TEXT_MAX_BYTES + " bytes";
+    }
+    return null;
+  }
+
+  private static boolean ascii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) > 127) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Messages of a conversation with seq greater than {@code after}, in seq order. */

@@ -7,7 +7,9 @@ import dev.weft.persister.db.StoredMessage;
 import dev.weft.schemas.AvroSerde;
 import dev.weft.schemas.InboundMessage;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,12 +17,16 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,16 +34,33 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes the inbound topic to the messages table, one poll per database transaction.
  *
- * <p>Offsets are committed only after the transaction commits, so a crash replays rather than
- * skips; the inserts are idempotent by (conversation, seq), so a replay stores nothing twice. One
- * owner thread, stopped with a flag and {@link KafkaConsumer#wakeup()}; every iteration catches and
- * sorts its errors so the thread never dies.
+ * <p>Order of work per poll: decode → insert every row in one transaction → commit the Kafka offsets. A crash
+ * between the two commits replays the batch, and the inserts are idempotent by (conversation, seq), so a replay
+ * stores nothing twice. The sequence number of a message is its record's offset.
+ *
+ * <p>Threads: the consumer has exactly one owner thread ({@code weft-persister-inbound}); everything below that
+ * touches {@link #consumer} or {@link #uncommitted} runs on it, rebalance callbacks included (they run inside
+ * {@code poll}). {@link #close()} only sets a flag and calls {@link KafkaConsumer#wakeup()}, the one consumer method
+ * that is safe from another thread.
+ *
+ * <p>Errors are sorted, never allowed to end the thread:
+ * <ul>
+ *   <li>a record that cannot be decoded, or cannot fit the table, is logged, counted ({@link #skipped()}) and
+ *       skipped: one bad record must not stop a partition;
+ *   <li>a database error: nothing is committed, the partitions are sought back to the batch's first records (where
+ *       the last written batch ended), and the batch is retried after a capped exponential backoff;
+ *   <li>a failed offset commit: the rows are stored; the offsets stay pending and go with the next commit, or with
+ *       the revoke callback; if the partitions were lost instead, their new owner replays them harmlessly;
+ *   <li>any other poll error: capped backoff, then poll again.
+ * </ul>
  */
 public final class InboundPersister implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(InboundPersister.class);
+  private static final Duration POLL_TIMEOUT = Duration.ofSeconds(1);
   private static final long BACKOFF_MIN_MS = 100;
   private static final long BACKOFF_MAX_MS = 10_000;
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
   private final KafkaConsumer<String, byte[]> consumer;
   private final MessageStore store;
@@ -47,11 +70,15 @@ public final class InboundPersister implements AutoCloseable {
   private final CountDownLatch stopping = new CountDownLatch(1);
   private final AtomicLong persisted = new AtomicLong();
   private final AtomicLong skipped = new AtomicLong();
+  /** Next offsets of partitions whose rows are in the database but not yet committed to Kafka. Owner thread only. */
+  private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
   private volatile boolean closed;
   private volatile boolean healthy = true;
+  private long backoffMs = BACKOFF_MIN_MS;
 
   public InboundPersister(PersisterConfig config, MessageStore store) {
     Properties props = KafkaClientProps.consumer(config.kafka(), "weft-persister", config.group());
+    // One poll is one transaction: the batch bound is the poll bound.
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.batchMax());
     this.consumer = new KafkaConsumer<>(props);
     this.store = store;
@@ -59,51 +86,59 @@ public final class InboundPersister implements AutoCloseable {
     this.thread = new Thread(this::run, "weft-persister-inbound");
   }
 
-  public void start() {
-    consumer.subscribe(List.of(topic));
+  /** Subscribes and starts the owner thread. */
+  public synchronized void start() {
+    consumer.subscribe(List.of(topic), new CommitOnRevoke());
     thread.start();
   }
 
   private void run() {
-    long backoff = BACKOFF_MIN_MS;
     try {
       while (!closed) {
-        ConsumerRecords<String, byte[]> records;
         try {
-          records = consumer.poll(Duration.ofSeconds(1));
+          pollOnce();
         } catch (WakeupException e) {
-          continue;
+          // close() woke us: the loop condition ends it, and the finally block commits what is done.
         } catch (RuntimeException e) {
           healthy = false;
-          log.warn("poll of {} failed: {}; next try in {} ms", topic, e.toString(), backoff);
-          backoff = pause(backoff);
-          continue;
-        }
-        if (records.isEmpty()) {
-          continue;
-        }
-        try {
-          store.insertAll(rows(records));
-          consumer.commitSync(nextOffsets(records));
-          persisted.addAndGet(records.count());
-          healthy = true;
-          backoff = BACKOFF_MIN_MS;
-        } catch (WakeupException e) {
-          // Closing between the write and the commit: the rows are stored; the next owner replays them harmlessly.
-        } catch (Exception e) {
-          healthy = false;
-          log.warn("writing {} messages failed: {}; not committed, retrying in {} ms", records.count(), e.toString(), backoff);
-          rewind(records);
-          backoff = pause(backoff);
+          log.warn("polling {} failed: {}; next try in {} ms", topic, e.toString(), backoffMs);
+          backOff();
         }
       }
     } finally {
+      commitOnClose();
       try {
-        consumer.close(Duration.ofSeconds(5));
+        consumer.close(CLOSE_TIMEOUT);
       } catch (RuntimeException e) {
         log.warn("closing the inbound consumer: {}", e.toString());
       }
     }
+  }
+
+  /** One poll: write the batch, then commit its offsets. */
+  private void pollOnce() {
+    ConsumerRecords<String, byte[]> records = consumer.poll(POLL_TIMEOUT);
+    if (records.isEmpty()) {
+      healthy = true;
+      return;
+    }
+    List<StoredMessage> rows = rows(records);
+    try {
+      store.insertAll(rows);
+    } catch (Exception e) {
+      // Retriable or not, a database error gets the same treatment: keep the data in Kafka, retry later.
+      healthy = false;
+      rewind(records);
+      log.warn("writing {} messages of {} failed: {}; offsets not committed, next try in {} ms (at {})",
+          rows.size(), records.partitions(), e.toString(), backoffMs, Instant.now().plusMillis(backoffMs));
+      backOff();
+      return;
+    }
+    persisted.addAndGet(rows.size());
+    healthy = true;
+    backoffMs = BACKOFF_MIN_MS;
+    uncommitted.putAll(nextOffsets(records));
+    commitUncommitted();
   }
 
   private List<StoredMessage> rows(ConsumerRecords<String, byte[]> records) {
@@ -113,17 +148,30 @@ public final class InboundPersister implements AutoCloseable {
       try {
         m = r.value() == null ? null : serde.decode(r.value());
       } catch (RuntimeException e) {
-        m = null;
-      }
-      if (m == null) {
-        skipped.incrementAndGet();
-        log.warn("skipping undecodable record {}-{}@{}", r.topic(), r.partition(), r.offset());
+        skip(r, "undecodable: " + e.getMessage());
         continue;
       }
-      // The sequence number is the record's offset: conversations are keyed to one partition.
-      rows.add(new StoredMessage(m.getConv(), r.offset(), m.getId(), m.getFrom(), m.getFromDevice(), m.getTs(), m.getText()));
+      if (m == null) {
+        skip(r, "no value");
+        continue;
+      }
+      // The sequence number is the record's offset: a conversation is one key, hence one partition.
+      StoredMessage row = new StoredMessage(m.getConv(), r.offset(), m.getId(), m.getFrom(), m.getFromDevice(),
+          m.getTs(), m.getText());
+      String misfit = MessageStore.misfit(row);
+      if (misfit != null) {
+        // Stored as is, it would fail the whole batch on every retry.
+        skip(r, misfit);
+        continue;
+      }
+      rows.add(row);
     }
     return rows;
+  }
+
+  private void skip(ConsumerRecord<String, byte[]> r, String why) {
+    skipped.incrementAndGet();
+    log.warn("skipping record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), why);
   }
 
   private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<String, byte[]> records) {
@@ -135,48 +183,149 @@ public final class InboundPersister implements AutoCloseable {
     return offsets;
   }
 
-  /** Goes back to the batch's first records, so the failed batch is read again. */
+  /**
+   * Commits the offsets of what is written. A commit that fails leaves them pending: the next batch's commit, or the
+   * revoke callback, carries them; lost partitions drop them (see {@link CommitOnRevoke}).
+   */
+  private void commitUncommitted() {
+    if (uncommitted.isEmpty()) {
+      return;
+    }
+    try {
+      consumer.commitSync(uncommitted);
+      uncommitted.clear();
+    } catch (WakeupException e) {
+      throw e; // closing: commitOnClose tries again
+    } catch (RebalanceInProgressException e) {
+      // The next poll runs the rebalance, whose revoke callback commits these offsets.
+      log.info("offset commit of {} deferred: the group is rebalancing", uncommitted.keySet());
+    } catch (CommitFailedException e) {
+      // The group moved on without us: the partitions are lost, their new owner replays the rows (idempotently).
+      log.warn("offset commit of {} refused: {}; the next owner replays these records", uncommitted.keySet(), e.getMessage());
+    } catch (KafkaException e) {
+      log.warn("offset commit of {} failed: {}; kept for the next commit", uncommitted.keySet(), e.toString());
+    }
+  }
+
+  /**
+   * On close: the batch in hand is written; commit it. {@link KafkaConsumer#wakeup()} is one-shot, so if the pending
+   * wakeup interrupts the first attempt, the second runs.
+   */
+  private void commitOnClose() {
+    for (int attempt = 0; attempt < 2 && !uncommitted.isEmpty(); attempt++) {
+      try {
+        consumer.commitSync(uncommitted, CLOSE_TIMEOUT);
+        uncommitted.clear();
+      } catch (WakeupException e) {
+        // try once more
+      } catch (RuntimeException e) {
+        log.warn("final offset commit of {} failed: {}; the next owner replays these records", uncommitted.keySet(),
+            e.toString());
+        return;
+      }
+    }
+  }
+
+  /** Goes back to each partition's first record of the failed batch: where the last written batch ended. */
   private void rewind(ConsumerRecords<String, byte[]> records) {
     for (TopicPartition tp : records.partitions()) {
       try {
         consumer.seek(tp, records.records(tp).get(0).offset());
       } catch (IllegalStateException e) {
-        // No longer assigned: the new owner starts from the last commit.
+        // No longer assigned: its new owner starts from the last commit.
       }
     }
   }
 
-  private long pause(long backoff) {
+  /** Waits the current backoff (cut short by close) and doubles it, up to the cap. */
+  private void backOff() {
     try {
-      stopping.await(backoff, TimeUnit.MILLISECONDS);
+      stopping.await(backoffMs, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    return Math.min(BACKOFF_MAX_MS, backoff * 2);
+    backoffMs = Math.min(BACKOFF_MAX_MS, backoffMs * 2);
   }
 
+  /**
+   * Commits what is written on revoke; never for lost partitions, whose offsets may already belong to another
+   * member's generation (committing them could move its position backwards or fail). Runs on the owner thread, inside
+   * {@code poll} or {@code close}.
+   */
+  private final class CommitOnRevoke implements ConsumerRebalanceListener {
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      if (!partitions.isEmpty()) {
+        log.info("handing over partitions {}", partitions);
+      }
+      Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
+      for (TopicPartition tp : partitions) {
+        OffsetAndMetadata o = uncommitted.remove(tp);
+        if (o != null) {
+          done.put(tp, o);
+        }
+      }
+      if (done.isEmpty()) {
+        return;
+      }
+      try {
+        consumer.commitSync(done);
+      } catch (RuntimeException e) {
+        log.warn("offset commit on revoke of {} failed: {}; the next owner replays these records", done.keySet(),
+            e.toString());
+      }
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      uncommitted.keySet().removeAll(partitions);
+      log.warn("lost partitions {}: offsets not committed, their next owner replays from the last commit", partitions);
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      if (!partitions.isEmpty()) {
+        log.info("persisting partitions {}", partitions);
+      }
+    }
+  }
+
+  /** True while the owner thread runs and its last poll or write succeeded. */
   public boolean running() {
     return thread.isAlive() && !closed && healthy;
   }
 
+  /** Rows written since start, replays included. */
   public long persisted() {
     return persisted.get();
   }
 
+  /** Records skipped since start: undecodable, or not fitting the table. */
   public long skipped() {
     return skipped.get();
   }
 
-  /** Finishes the batch in hand (written and committed), then leaves the group. */
+  /** Finishes the batch in hand (written and committed), then leaves the group. Idempotent. */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (thread.getState() == Thread.State.NEW) {
+      // Never started: nobody else owns the consumer.
+      if (!closed) {
+        closed = true;
+        consumer.close(Duration.ZERO);
+      }
+      return;
+    }
     closed = true;
     stopping.countDown();
     consumer.wakeup();
-    try {
-      thread.join(30_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (Thread.currentThread() != thread && thread.isAlive()) {
+      try {
+        thread.join(30_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }
