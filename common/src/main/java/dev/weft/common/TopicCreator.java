@@ -60,21 +60,37 @@ public final class TopicCreator {
       throws InterruptedException, ExecutionException, TimeoutException {
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
     while (true) {
-      boolean ready = true;
-      try {
-        for (var d : admin.describeTopics(names).allTopicNames().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).values()) {
-          ready &= d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
-        }
-      } catch (ExecutionException e) {
-        ready = false; // not known to this broker yet
-      }
-      if (ready) {
+      if (leadersServe(admin, names)) {
         return;
       }
       if (System.nanoTime() > deadline) {
-        throw new TimeoutException("topics " + names + " have no leaders after " + TIMEOUT);
+        throw new TimeoutException("topics " + names + " have no serving leaders after " + TIMEOUT);
       }
       Thread.sleep(50);
+    }
+  }
+
+  /**
+   * True once every partition has a leader that answers a ListOffsets request. The metadata cache
+   * names a leader slightly before the leader's replica manager serves the partition, so a leader in
+   * describeTopics alone is not enough; ListOffsets is answered by the replica manager itself.
+   */
+  private static boolean leadersServe(Admin admin, List<String> names) throws InterruptedException, TimeoutException {
+    try {
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> all = new java.util.HashMap<>();
+      for (var d : admin.describeTopics(names).allTopicNames().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).values()) {
+        for (var p : d.partitions()) {
+          if (p.leader() == null || p.leader().isEmpty()) {
+            return false;
+          }
+          all.put(new org.apache.kafka.common.TopicPartition(d.name(), p.partition()),
+              org.apache.kafka.clients.admin.OffsetSpec.latest());
+        }
+      }
+      admin.listOffsets(all).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (ExecutionException e) {
+      return false; // not known or not served yet
     }
   }
 

@@ -77,6 +77,11 @@ public final class PersisterApplication implements AutoCloseable {
     return writer.skipped();
   }
 
+  /** Partitions of the inbound topic this persister owns now (for tests of the group's behaviour). */
+  int assignedPartitions() {
+    return writer.assignedPartitions();
+  }
+
   @Override
   public synchronized void close() {
     if (closed) {

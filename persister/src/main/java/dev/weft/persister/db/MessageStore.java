@@ -12,7 +12,14 @@ import java.util.ArrayList;
 import java.util.List;
 import org.flywaydb.core.Flyway;
 
-/** The messages table: idempotent batch writes and history pages. Blocking JDBC: call off any event loop. */
+/**
+ * The messages table: idempotent batch writes and history pages. Blocking JDBC: call off any event loop.
+ *
+ * <p>Schema changes are new Flyway files ({@code V2__...}); never edit an applied one (Flyway checks its checksum at
+ * start). Planned: catch-up reads are the same {@code (conv_id, seq)} range scan as history; receipts and read
+ * cursors a table keyed {@code (conv_id, user)} holding the highest seq seen; groups a conversations/members pair of
+ * tables. None of them changes this table's key.
+ */
 public final class MessageStore implements AutoCloseable {
 
   // A duplicate key (a replayed record) counts as success: the row is already there.

@@ -11,9 +11,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -72,6 +74,8 @@ public final class InboundPersister implements AutoCloseable {
   private final AtomicLong skipped = new AtomicLong();
   /** Next offsets of partitions whose rows are in the database but not yet committed to Kafka. Owner thread only. */
   private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
+  /** The partitions this member owns now; written by the owner thread, read by anyone. */
+  private volatile Set<TopicPartition> assigned = Set.of();
   private volatile boolean closed;
   private volatile boolean healthy = true;
   private long backoffMs = BACKOFF_MIN_MS;
@@ -259,6 +263,7 @@ public final class InboundPersister implements AutoCloseable {
       if (!partitions.isEmpty()) {
         log.info("handing over partitions {}", partitions);
       }
+      unassign(partitions);
       Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
       for (TopicPartition tp : partitions) {
         OffsetAndMetadata o = uncommitted.remove(tp);
@@ -280,6 +285,7 @@ public final class InboundPersister implements AutoCloseable {
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
       uncommitted.keySet().removeAll(partitions);
+      unassign(partitions);
       log.warn("lost partitions {}: offsets not committed, their next owner replays from the last commit", partitions);
     }
 
@@ -288,7 +294,21 @@ public final class InboundPersister implements AutoCloseable {
       if (!partitions.isEmpty()) {
         log.info("persisting partitions {}", partitions);
       }
+      Set<TopicPartition> now = new HashSet<>(assigned);
+      now.addAll(partitions);
+      assigned = Set.copyOf(now);
     }
+
+    private void unassign(Collection<TopicPartition> partitions) {
+      Set<TopicPartition> now = new HashSet<>(assigned);
+      now.removeAll(partitions);
+      assigned = Set.copyOf(now);
+    }
+  }
+
+  /** How many partitions of the inbound topic this member owns now. */
+  public int assignedPartitions() {
+    return assigned.size();
   }
 
   /** True while the owner thread runs and its last poll or write succeeded. */
