@@ -5,6 +5,7 @@ import dev.weft.common.TopicCreator;
 import dev.weft.common.Tokens;
 import dev.weft.gateway.config.GatewayConfig;
 import dev.weft.gateway.http.HistoryRoute;
+import dev.weft.gateway.http.OriginalAcks;
 import dev.weft.gateway.kafka.DeliveryConsumer;
 import dev.weft.gateway.kafka.HeartbeatPublisher;
 import dev.weft.gateway.kafka.KafkaPublisher;
@@ -68,8 +69,10 @@ public final class GatewayApplication implements AutoCloseable {
 
     Vertx vertx = Vertx.vertx();
     Tokens tokens = new Tokens(config.jwt(), Clock.systemUTC());
-    WebSocketEndpoint webSocket = new WebSocketEndpoint(config, tokens, publisher, sessions, Clock.systemUTC());
-    HistoryRoute history = new HistoryRoute(tokens, WebClient.create(vertx), config.persisterUrl());
+    WebClient persister = WebClient.create(vertx);
+    WebSocketEndpoint webSocket = new WebSocketEndpoint(config, tokens, publisher, sessions, Clock.systemUTC(),
+        new OriginalAcks(persister, config.persisterUrl()));
+    HistoryRoute history = new HistoryRoute(tokens, persister, config.persisterUrl());
     HeartbeatPublisher heartbeat = new HeartbeatPublisher(publisher, vertx.getOrCreateContext(),
         config.kafka().topics().gateways(), config.gatewayId(), sessions::size);
     GatewayApplication app = new GatewayApplication(config, vertx, publisher, deliveries, webSocket, sessions, heartbeat);

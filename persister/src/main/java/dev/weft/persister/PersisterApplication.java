@@ -6,6 +6,7 @@ import dev.weft.persister.config.PersisterConfig;
 import dev.weft.persister.db.MessageStore;
 import dev.weft.persister.http.HistoryServer;
 import dev.weft.persister.kafka.InboundPersister;
+import dev.weft.persister.kafka.PersistedBarrier;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.time.Duration;
@@ -24,9 +25,12 @@ public final class PersisterApplication implements AutoCloseable {
   private final Vertx vertx;
   private final HistoryServer http;
   private final int httpPort;
+  private final PersistedBarrier barrier;
   private boolean closed;
 
-  private PersisterApplication(MessageStore store, InboundPersister writer, Vertx vertx, HistoryServer http, int httpPort) {
+  private PersisterApplication(MessageStore store, InboundPersister writer, Vertx vertx, HistoryServer http, int httpPort,
+      PersistedBarrier barrier) {
+    this.barrier = barrier;
     this.store = store;
     this.writer = writer;
     this.vertx = vertx;
@@ -40,26 +44,35 @@ public final class PersisterApplication implements AutoCloseable {
     topics.ensure(List.of(topics.inbound()));
     MessageStore store = MessageStore.open(config);
     InboundPersister writer;
+    PersistedBarrier barrier;
     try {
-      writer = new InboundPersister(config, store);
+      barrier = new PersistedBarrier(config);
     } catch (RuntimeException e) {
       store.close();
       throw e;
     }
+    try {
+      writer = new InboundPersister(config, store);
+    } catch (RuntimeException e) {
+      barrier.close();
+      store.close();
+      throw e;
+    }
     Vertx vertx = Vertx.vertx();
-    HistoryServer http = new HistoryServer(vertx, store, config.dbPoolSize(), config.historyMaxLimit(), writer::running);
+    HistoryServer http = new HistoryServer(vertx, store, config.dbPoolSize(), config.historyMaxLimit(), writer::running,
+        barrier);
     int port;
     try {
       writer.start();
       HttpServer server = http.listen(config.httpPort()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       port = server.actualPort();
     } catch (Exception e) {
-      new PersisterApplication(store, writer, vertx, http, 0).close();
+      new PersisterApplication(store, writer, vertx, http, 0, barrier).close();
       throw new IllegalStateException("persister could not start: " + e.getMessage(), e);
     }
     log.info("persister writing {} (group {}) to {}; history on port {}", config.kafka().topics().inbound(),
         config.group(), config.dbUrl(), port);
-    return new PersisterApplication(store, writer, vertx, http, port);
+    return new PersisterApplication(store, writer, vertx, http, port, barrier);
   }
 
   /** The port the internal HTTP server is bound to (the chosen one when configured with 0). */
@@ -91,6 +104,7 @@ public final class PersisterApplication implements AutoCloseable {
     Deadlines.awaitQuietly(http.close().toCompletionStage(), Duration.ofSeconds(10), log, "closing the HTTP server");
     writer.close();
     Deadlines.awaitQuietly(vertx.close().toCompletionStage(), Duration.ofSeconds(10), log, "closing Vert.x");
+    barrier.close();
     store.close();
   }
 }

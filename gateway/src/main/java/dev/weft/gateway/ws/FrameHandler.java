@@ -4,6 +4,7 @@ import dev.weft.common.ConversationIds;
 import dev.weft.common.Topics;
 import dev.weft.common.UserIds;
 import dev.weft.gateway.config.GatewayConfig;
+import dev.weft.gateway.http.OriginalAcks;
 import dev.weft.gateway.kafka.KafkaPublisher;
 import dev.weft.schemas.AvroSerde;
 import dev.weft.schemas.InboundMessage;
@@ -30,9 +31,11 @@ final class FrameHandler {
   private final Topics topics;
   private final AvroSerde<InboundMessage> serde = AvroSerde.inboundMessage();
   private final Clock clock;
+  private final OriginalAcks originals;
 
-  FrameHandler(GatewayConfig config, KafkaPublisher publisher, Clock clock) {
+  FrameHandler(GatewayConfig config, KafkaPublisher publisher, Clock clock, OriginalAcks originals) {
     this.config = config;
+    this.originals = originals;
     this.publisher = publisher;
     this.topics = config.kafka().topics();
     this.clock = clock;
@@ -139,7 +142,33 @@ final class FrameHandler {
       }
       conv = convId;
     }
-    publish(c, ref, conv, members, body);
+    Object resend = frame.getValue("resend");
+    if (resend != null && !(resend instanceof Boolean)) {
+      c.write(Frames.error(ref, ErrorCode.BAD_REQUEST, "resend must be a boolean"));
+      return;
+    }
+    if (Boolean.TRUE.equals(resend)) {
+      resend(c, ref, conv, members, body);
+    } else {
+      publish(c, ref, conv, members, body);
+    }
+  }
+
+  /** A send the client may have made before: answer with the original ack if it was stored, else send it now. */
+  private void resend(Connection c, String ref, String conv, List<String> members, String body) {
+    originals.find(c.user, ref, conv)
+        .onSuccess(found -> {
+          if (found.isPresent()) {
+            JsonObject o = found.get();
+            c.write(Frames.ack(ref, conv, o.getLong("seq"), o.getString("id"), o.getLong("ts")));
+          } else {
+            publish(c, ref, conv, members, body);
+          }
+        })
+        .onFailure(e -> {
+          log.warn("could not check resend {} of {}: {}", ref, c.user, e.toString());
+          c.write(Frames.error(ref, ErrorCode.UNAVAILABLE, "cannot tell yet whether the original was stored; retry"));
+        });
   }
 
   private void publish(Connection c, String ref, String conv, List<String> members, String body) {

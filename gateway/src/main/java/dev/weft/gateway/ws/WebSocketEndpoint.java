@@ -5,6 +5,7 @@ import dev.weft.common.UserIds;
 import dev.weft.gateway.config.GatewayConfig;
 import dev.weft.gateway.http.BearerToken;
 import dev.weft.gateway.http.HttpErrors;
+import dev.weft.gateway.http.OriginalAcks;
 import dev.weft.gateway.kafka.KafkaPublisher;
 import dev.weft.schemas.AvroSerde;
 import dev.weft.schemas.SessionAnnouncement;
@@ -44,13 +45,14 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
   private final AvroSerde<SessionAnnouncement> serde = AvroSerde.sessionAnnouncement();
   private final Clock clock;
 
-  public WebSocketEndpoint(GatewayConfig config, Tokens tokens, KafkaPublisher publisher, LocalSessions sessions, Clock clock) {
+  public WebSocketEndpoint(GatewayConfig config, Tokens tokens, KafkaPublisher publisher, LocalSessions sessions, Clock clock,
+      OriginalAcks originals) {
     this.config = config;
     this.tokens = tokens;
     this.publisher = publisher;
     this.sessions = sessions;
     this.clock = clock;
-    this.frames = new FrameHandler(config, publisher, clock);
+    this.frames = new FrameHandler(config, publisher, clock, originals);
   }
 
   @Override

@@ -23,13 +23,17 @@ import org.flywaydb.core.Flyway;
 public final class MessageStore implements AutoCloseable {
 
   // A duplicate key (a replayed record) counts as success: the row is already there.
-  private static final String INSERT = "INSERT INTO messages (conv_id, seq, id, sender, sender_device, ts, text) "
-      + "VALUES (?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE seq = seq";
-  private static final String PAGE = "SELECT conv_id, seq, id, sender, sender_device, ts, text FROM messages "
+  private static final String INSERT = "INSERT INTO messages (conv_id, seq, id, sender, sender_device, ts, text, ref) "
+      + "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE seq = seq";
+  // The first message a sender stored under a ref; a later one with the same ref was a resend or a reuse.
+  private static final String BY_REF = "SELECT conv_id, seq, id, sender, sender_device, ts, text, ref FROM messages "
+      + "WHERE sender = ? AND ref = ? ORDER BY ts, seq LIMIT 1";
+  private static final String PAGE = "SELECT conv_id, seq, id, sender, sender_device, ts, text, ref FROM messages "
       + "WHERE conv_id = ? AND seq > ? ORDER BY seq LIMIT ?";
 
   // Column sizes of V1__messages.sql; a row over them would fail its whole batch on every retry.
   private static final int CONV_MAX = 700;
+  private static final int REF_MAX = 128;
   private static final int ID_MAX = 64;
   private static final int USER_MAX = 64;
   private static final int TEXT_MAX_BYTES = 16_777_215;
@@ -79,6 +83,7 @@ public final class MessageStore implements AutoCloseable {
           ps.setString(5, m.fromDevice());
           ps.setLong(6, m.ts());
           ps.setString(7, m.text());
+          ps.setString(8, m.ref());
           ps.addBatch();
         }
         ps.executeBatch();
@@ -104,6 +109,9 @@ public final class MessageStore implements AutoCloseable {
     if (m.fromDevice() == null || m.fromDevice().codePointCount(0, m.fromDevice().length()) > USER_MAX) {
       return "sender device longer than " + USER_MAX + " characters";
     }
+    if (m.ref() != null && m.ref().codePointCount(0, m.ref().length()) > REF_MAX) {
+      return "ref longer than " + REF_MAX + " characters";
+    }
     // A UTF-16 char is at most 3 UTF-8 bytes (a surrogate pair, two chars, is 4), so short texts need no encoding.
     if (m.text() == null || (m.text().length() * 3L > TEXT_MAX_BYTES
         && m.text().getBytes(StandardCharsets.UTF_8).length > TEXT_MAX_BYTES)) {
@@ -121,6 +129,22 @@ public final class MessageStore implements AutoCloseable {
     return true;
   }
 
+  /** The first message a sender stored under a ref, if any. */
+  public java.util.Optional<StoredMessage> byRef(String sender, String ref) throws SQLException {
+    try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(BY_REF)) {
+      ps.setString(1, sender);
+      ps.setString(2, ref);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? java.util.Optional.of(row(rs)) : java.util.Optional.empty();
+      }
+    }
+  }
+
+  private static StoredMessage row(ResultSet rs) throws SQLException {
+    return new StoredMessage(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
+        rs.getLong(6), rs.getString(7), rs.getString(8));
+  }
+
   /** Messages of a conversation with seq greater than {@code after}, in seq order. */
   public List<StoredMessage> page(String conv, long after, int limit) throws SQLException {
     try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(PAGE)) {
@@ -130,8 +154,7 @@ public final class MessageStore implements AutoCloseable {
       List<StoredMessage> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(new StoredMessage(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4),
-              rs.getString(5), rs.getLong(6), rs.getString(7)));
+          out.add(row(rs));
         }
       }
       return out;

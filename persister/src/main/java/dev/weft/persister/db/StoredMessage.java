@@ -1,4 +1,4 @@
 package dev.weft.persister.db;
 
 /** One row of history. */
-public record StoredMessage(String conv, long seq, String id, String from, String fromDevice, long ts, String text) {}
+public record StoredMessage(String conv, long seq, String id, String from, String fromDevice, long ts, String text, String ref) {}

@@ -2,6 +2,7 @@ package dev.weft.persister.http;
 
 import dev.weft.persister.db.MessageStore;
 import dev.weft.persister.db.StoredMessage;
+import dev.weft.persister.kafka.PersistedBarrier;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -30,9 +31,12 @@ public final class HistoryServer {
   private final WorkerExecutor jdbc;
   private final int maxLimit;
   private final BooleanSupplier consuming;
+  private final PersistedBarrier barrier;
   private HttpServer server;
 
-  public HistoryServer(Vertx vertx, MessageStore store, int jdbcThreads, int maxLimit, BooleanSupplier consuming) {
+  public HistoryServer(Vertx vertx, MessageStore store, int jdbcThreads, int maxLimit, BooleanSupplier consuming,
+      PersistedBarrier barrier) {
+    this.barrier = barrier;
     this.vertx = vertx;
     this.store = store;
     this.jdbc = vertx.createSharedWorkerExecutor("weft-jdbc", jdbcThreads);
@@ -43,6 +47,7 @@ public final class HistoryServer {
   public Future<HttpServer> listen(int port) {
     Router router = Router.router(vertx);
     router.get("/internal/v1/conversations/:conv/messages").handler(this::history);
+    router.get("/internal/v1/refs").handler(this::byRef);
     router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(this::ready);
     return vertx.createHttpServer().requestHandler(router).listen(port).onSuccess(s -> server = s);
@@ -70,6 +75,36 @@ public final class HistoryServer {
           log.warn("history read of {} failed: {}", conv, e.toString());
           ctx.response().setStatusCode(503).putHeader("Content-Type", "application/json")
               .end(new JsonObject().put("code", "unavailable").put("message", "the database cannot be read now").encode());
+        });
+  }
+
+  /**
+   * {@code GET /internal/v1/refs?user=&ref=&conv=}: the first message {@code user} stored under {@code ref}.
+   * It first waits until everything Kafka holds in the conversation's partition is stored, so "not
+   * found" means the original never reached Kafka. Gateways ask only for sends marked as resends.
+   */
+  private void byRef(RoutingContext ctx) {
+    String user = ctx.request().getParam("user");
+    String ref = ctx.request().getParam("ref");
+    String conv = ctx.request().getParam("conv");
+    if (user == null || ref == null || conv == null) {
+      badRequest(ctx, "user, ref and conv are required");
+      return;
+    }
+    jdbc.executeBlocking(() -> {
+      if (!barrier.await(conv, java.time.Duration.ofSeconds(5))) {
+        throw new IllegalStateException("history is behind Kafka for " + conv);
+      }
+      return store.byRef(user, ref);
+    }, false)
+        .onSuccess(found -> ctx.json(found
+            .map(m -> new JsonObject().put("found", true).put("conv", m.conv()).put("seq", m.seq()).put("id", m.id())
+                .put("ts", m.ts()))
+            .orElse(new JsonObject().put("found", false))))
+        .onFailure(e -> {
+          log.warn("ref lookup for {} failed: {}", user, e.toString());
+          ctx.response().setStatusCode(503).putHeader("Content-Type", "application/json")
+              .end(new JsonObject().put("code", "unavailable").put("message", "cannot tell whether it was stored").encode());
         });
   }
 

@@ -161,7 +161,7 @@ public final class InboundPersister implements AutoCloseable {
       }
       // The sequence number is the record's offset: a conversation is one key, hence one partition.
       StoredMessage row = new StoredMessage(m.getConv(), r.offset(), m.getId(), m.getFrom(), m.getFromDevice(),
-          m.getTs(), m.getText());
+          m.getTs(), m.getText(), m.getRef());
       String misfit = MessageStore.misfit(row);
       if (misfit != null) {
         // Stored as is, it would fail the whole batch on every retry.
