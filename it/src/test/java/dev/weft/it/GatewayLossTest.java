@@ -24,10 +24,10 @@ import org.junit.jupiter.api.Test;
 @WeftIntegrationTest
 class GatewayLossTest {
 
-  private static final Map<String, String> FAST = Map.of("WEFT_GATEWAY_HEARTBEAT_MS", "200", "WEFT_GATEWAY_EXPIRY_MS", "2000");
+  static final Map<String, String> FAST = Map.of("WEFT_GATEWAY_HEARTBEAT_MS", "200", "WEFT_GATEWAY_EXPIRY_MS", "2000");
 
   /** A gateway in its own JVM, so it can die the hard way: no goodbye, no retraction, no flush. */
-  private static Process startGatewayProcess(WeftInfra infra, Fabric fabric, String id, int port) throws Exception {
+  static Process startGatewayProcess(WeftInfra infra, Fabric fabric, String id, int port) throws Exception {
     Map<String, String> overrides = new HashMap<>(FAST);
     overrides.put("WEFT_GATEWAY_ID", id);
     overrides.put("WEFT_HTTP_PORT", String.valueOf(port));
@@ -57,7 +57,7 @@ class GatewayLossTest {
     return p;
   }
 
-  private static int freePort() throws Exception {
+  static int freePort() throws Exception {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }

@@ -26,6 +26,11 @@ final class Connection {
   private boolean retired;
   private long lastSeenNanos = System.nanoTime();
   long pingTimer = -1;
+  /**
+   * The last send still being decided (a resend waits for a history check). Every later send queues
+   * behind it, so the client's sends reach Kafka in the order it made them. Event loop only.
+   */
+  io.vertx.core.Future<Void> sendOrder = io.vertx.core.Future.succeededFuture();
   /** Retracts the session; set by the endpoint. */
   Runnable onDrop = () -> { };
 

@@ -147,16 +147,25 @@ final class FrameHandler {
       c.write(Frames.error(ref, ErrorCode.BAD_REQUEST, "resend must be a boolean"));
       return;
     }
-    if (Boolean.TRUE.equals(resend)) {
-      resend(c, ref, conv, members, body);
-    } else {
-      publish(c, ref, conv, members, body);
+    boolean isResend = Boolean.TRUE.equals(resend);
+    String sendConv = conv;
+    List<String> sendMembers = members;
+    if (c.sendOrder.isComplete() && !isResend) {
+      publish(c, ref, conv, members, body); // the common case: nothing to wait for
+      return;
     }
+    c.sendOrder = c.sendOrder.transform(ignored -> {
+      if (isResend) {
+        return resend(c, ref, sendConv, sendMembers, body);
+      }
+      publish(c, ref, sendConv, sendMembers, body);
+      return io.vertx.core.Future.<Void>succeededFuture();
+    });
   }
 
   /** A send the client may have made before: answer with the original ack if it was stored, else send it now. */
-  private void resend(Connection c, String ref, String conv, List<String> members, String body) {
-    originals.find(c.user, ref, conv)
+  private io.vertx.core.Future<Void> resend(Connection c, String ref, String conv, List<String> members, String body) {
+    return originals.find(c.user, ref, conv)
         .onSuccess(found -> {
           if (found.isPresent()) {
             JsonObject o = found.get();
@@ -168,7 +177,9 @@ final class FrameHandler {
         .onFailure(e -> {
           log.warn("could not check resend {} of {}: {}", ref, c.user, e.toString());
           c.write(Frames.error(ref, ErrorCode.UNAVAILABLE, "cannot tell yet whether the original was stored; retry"));
-        });
+        })
+        .<Void>mapEmpty()
+        .otherwiseEmpty();
   }
 
   private void publish(Connection c, String ref, String conv, List<String> members, String body) {

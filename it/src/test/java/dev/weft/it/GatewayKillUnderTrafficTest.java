@@ -1,0 +1,157 @@
+package dev.weft.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.common.ConversationIds;
+import dev.weft.testkit.WeftInfra;
+import dev.weft.testkit.WeftIntegrationTest;
+import io.vertx.core.json.JsonObject;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Alice and Bob exchange messages over two gateways; Bob's gateway is killed with SIGKILL in the
+ * middle. Bob does what docs/protocol.md tells a client to do: reconnect, resend what was not acked
+ * with "resend", catch up from history after the last seq he saw, dedupe by id.
+ */
+@WeftIntegrationTest
+class GatewayKillUnderTrafficTest {
+
+  private static final String CONV = ConversationIds.direct("alice", "bob");
+
+  /** One client's view: acks by ref, messages by id, and what is still unacked. */
+  private static final class Side {
+    final String user;
+    WsClient socket;
+    final Map<String, JsonObject> acks = new LinkedHashMap<>();
+    final Map<String, JsonObject> outbox = new LinkedHashMap<>();
+    final Map<String, JsonObject> received = new HashMap<>();
+    long lastSeq = -1;
+
+    Side(String user, WsClient socket) {
+      this.user = user;
+      this.socket = socket;
+    }
+
+    void send(String ref, String to, String text) {
+      JsonObject f = new JsonObject().put("op", "send").put("ref", ref).put("to", to).put("text", text);
+      outbox.put(ref, f);
+      socket.send(f);
+    }
+
+    void take(JsonObject f) {
+      switch (f.getString("op")) {
+        case "ack" -> {
+          acks.put(f.getString("ref"), f);
+          outbox.remove(f.getString("ref"));
+        }
+        case "msg" -> see(f);
+        default -> throw new AssertionError("unexpected " + f);
+      }
+    }
+
+    void see(JsonObject m) {
+      received.putIfAbsent(m.getString("id"), m);
+      lastSeq = Math.max(lastSeq, m.getLong("seq"));
+    }
+
+    /** Reads frames until every send is acked and {@code expectedMsgs} distinct messages arrived. */
+    void settle(int expectedMsgs) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while ((!outbox.isEmpty() || received.size() < expectedMsgs) && System.nanoTime() < deadline) {
+        take(socket.next(Duration.ofSeconds(20)));
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("gateway killed mid-exchange: every acked message reaches the other side once, in order, and is stored once")
+  void killedGatewayLosesNothingAckedAndDuplicatesNothing(WeftInfra infra) throws Exception {
+    try (Fabric fabric = Fabric.start(infra, 1, GatewayLossTest.FAST)) {
+      int doomedPort = GatewayLossTest.freePort();
+      Process doomed = GatewayLossTest.startGatewayProcess(infra, fabric, "gw-doomed", doomedPort);
+      try {
+        Side alice = new Side("alice", WsClient.connect(fabric.port(1), fabric.token("alice"), null));
+        Side bob = new Side("bob", WsClient.connect(doomedPort, fabric.token("bob"), null));
+        fabric.awaitRoutable(2);
+
+        // Steady exchange, then a burst from Bob that the kill cuts through.
+        for (int i = 0; i < 50; i++) {
+          alice.send("a" + i, "bob", "alice " + i);
+          bob.send("b" + i, "alice", "bob " + i);
+        }
+        alice.settle(50);
+        bob.settle(50);
+        for (int i = 50; i < 60; i++) {
+          bob.send("b" + i, "alice", "bob " + i);
+        }
+        doomed.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        for (JsonObject f : bob.socket.drain()) {
+          bob.take(f); // whatever arrived before the kill
+        }
+        bob.socket.close();
+
+        // Bob reconnects to the survivor, resends what was not acked, and catches up from history.
+        bob.socket = WsClient.connect(fabric.port(1), fabric.token("bob"), null);
+        for (JsonObject f : new ArrayList<>(bob.outbox.values())) {
+          bob.socket.send(f.copy().put("resend", true));
+        }
+        for (JsonObject m : OneToOneEndToEndTest.readHistory(fabric.port(1), fabric.token("bob"), CONV)) {
+          if (m.getLong("seq") > bob.lastSeq && "alice".equals(m.getString("from"))) {
+            bob.see(m);
+          }
+        }
+        // And the exchange goes on.
+        for (int i = 50; i < 100; i++) {
+          alice.send("a" + i, "bob", "alice " + i);
+        }
+        alice.settle(60);
+        bob.settle(100);
+
+        assertEquals(60, bob.acks.size(), "every one of Bob's sends is acked in the end");
+        assertEquals(100, alice.acks.size());
+        assertSameInOrder(alice.acks, bob.received);
+        assertSameInOrder(bob.acks, alice.received);
+        try (Connection db = DriverManager.getConnection(infra.jdbcUrl(), infra.dbUser(), infra.dbPassword())) {
+          await().atMost(Duration.ofSeconds(20)).until(() -> count(db, "SELECT COUNT(*) FROM messages") == 160);
+          assertEquals(160, count(db, "SELECT COUNT(DISTINCT sender, ref) FROM messages"));
+        }
+      } finally {
+        doomed.destroyForcibly();
+      }
+    }
+  }
+
+  /** The receiver got exactly the acked messages, by id, and seq order equals the sender's order. */
+  private static void assertSameInOrder(Map<String, JsonObject> acksByRef, Map<String, JsonObject> received) {
+    List<String> ackedIds = acksByRef.values().stream().sorted((x, y) -> Long.compare(x.getLong("seq"), y.getLong("seq")))
+        .map(a -> a.getString("id")).toList();
+    TreeMap<Long, JsonObject> bySeq = new TreeMap<>();
+    received.values().forEach(m -> bySeq.put(m.getLong("seq"), m));
+    assertEquals(ackedIds, bySeq.values().stream().map(m -> m.getString("id")).toList());
+    List<Integer> numbers = bySeq.values().stream().map(m -> Integer.parseInt(m.getString("text").split(" ")[1])).toList();
+    for (int i = 1; i < numbers.size(); i++) {
+      assertTrue(numbers.get(i) > numbers.get(i - 1), "in the order sent: " + numbers);
+    }
+  }
+
+  private static long count(Connection db, String sql) throws Exception {
+    try (ResultSet rs = db.createStatement().executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+}
