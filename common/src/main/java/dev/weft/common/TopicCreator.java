@@ -38,6 +38,11 @@ public final class TopicCreator {
         Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
   }
 
+  /** Receipts: keyed by conversation like the inbound topic, with as many partitions. */
+  public NewTopic receipts() {
+    return topic(kafka.topics().receipts(), kafka.inboundPartitions(), Map.of());
+  }
+
   /** Gateway heartbeats: compacted, one live record per gateway. */
   public NewTopic gateways() {
     return topic(kafka.topics().gateways(), 1,

@@ -9,8 +9,9 @@ import java.util.regex.Pattern;
  * @param sessions compacted: who is connected to which gateway, keyed by session id
  * @param deliveryPrefix one topic per gateway, {@code <prefix><gateway id>}, carrying what that gateway must push
  * @param gateways compacted: each gateway's heartbeat, keyed by gateway id
+ * @param receipts delivered/read positions, keyed by conversation
  */
-public record Topics(String inbound, String sessions, String deliveryPrefix, String gateways) {
+public record Topics(String inbound, String sessions, String deliveryPrefix, String gateways, String receipts) {
 
   private static final Pattern LEGAL = Pattern.compile("[A-Za-z0-9._-]*");
 
@@ -18,7 +19,7 @@ public record Topics(String inbound, String sessions, String deliveryPrefix, Str
     if (!LEGAL.matcher(prefix).matches() || prefix.length() > 100) {
       throw new ConfigException("WEFT_TOPIC_PREFIX=" + prefix + " may hold only letters, digits, '.', '_' and '-' (at most 100)");
     }
-    return new Topics(prefix + "inbound", prefix + "sessions", prefix + "deliver.", prefix + "gateways");
+    return new Topics(prefix + "inbound", prefix + "sessions", prefix + "deliver.", prefix + "gateways", prefix + "receipts");
   }
 
   public String deliveries(String gatewayId) {

@@ -57,12 +57,14 @@ public final class GatewayApplication implements AutoCloseable {
   public static GatewayApplication start(GatewayConfig requested) {
     GatewayConfig config = requested.httpPort() == 0 ? requested.withHttpPort(freePort()) : requested;
     TopicCreator topics = new TopicCreator(config.kafka());
-    topics.ensure(List.of(topics.inbound(), topics.sessions(), topics.gateways(), topics.deliveries(config.gatewayId())));
+    topics.ensure(List.of(topics.inbound(), topics.receipts(), topics.sessions(), topics.gateways(),
+        topics.deliveries(config.gatewayId())));
 
     KafkaPublisher publisher = new KafkaPublisher(config.kafka(), "weft-gateway-" + config.gatewayId(), config.publishQueueMax());
     publisher.warmUp(config.kafka().topics().inbound());
     publisher.warmUp(config.kafka().topics().sessions());
     publisher.warmUp(config.kafka().topics().gateways());
+    publisher.warmUp(config.kafka().topics().receipts());
     LocalSessions sessions = new LocalSessions();
     DeliveryConsumer deliveries = new DeliveryConsumer(config.kafka(), config.gatewayId(), new DeliveryDispatcher(sessions));
     deliveries.start();

@@ -7,6 +7,7 @@ import dev.weft.persister.db.MessageStore;
 import dev.weft.persister.http.HistoryServer;
 import dev.weft.persister.kafka.InboundPersister;
 import dev.weft.persister.kafka.PersistedBarrier;
+import dev.weft.persister.kafka.ReceiptPersister;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.time.Duration;
@@ -22,17 +23,20 @@ public final class PersisterApplication implements AutoCloseable {
 
   private final MessageStore store;
   private final InboundPersister writer;
+  private final ReceiptPersister receiptWriter;
   private final Vertx vertx;
   private final HistoryServer http;
   private final int httpPort;
   private final PersistedBarrier barrier;
   private boolean closed;
 
-  private PersisterApplication(MessageStore store, InboundPersister writer, Vertx vertx, HistoryServer http, int httpPort,
+  private PersisterApplication(MessageStore store, InboundPersister writer, ReceiptPersister receiptWriter, Vertx vertx,
+      HistoryServer http, int httpPort,
       PersistedBarrier barrier) {
     this.barrier = barrier;
     this.store = store;
     this.writer = writer;
+    this.receiptWriter = receiptWriter;
     this.vertx = vertx;
     this.http = http;
     this.httpPort = httpPort;
@@ -41,7 +45,7 @@ public final class PersisterApplication implements AutoCloseable {
   /** Starts a persister; returns once migrations ran, the consumer runs and HTTP listens. Blocking. */
   public static PersisterApplication start(PersisterConfig config) {
     TopicCreator topics = new TopicCreator(config.kafka());
-    topics.ensure(List.of(topics.inbound()));
+    topics.ensure(List.of(topics.inbound(), topics.receipts()));
     MessageStore store = MessageStore.open(config);
     InboundPersister writer;
     PersistedBarrier barrier;
@@ -51,8 +55,10 @@ public final class PersisterApplication implements AutoCloseable {
       store.close();
       throw e;
     }
+    ReceiptPersister receiptWriter;
     try {
       writer = new InboundPersister(config, store);
+      receiptWriter = new ReceiptPersister(config, store.receipts());
     } catch (RuntimeException e) {
       barrier.close();
       store.close();
@@ -64,15 +70,16 @@ public final class PersisterApplication implements AutoCloseable {
     int port;
     try {
       writer.start();
+      receiptWriter.start();
       HttpServer server = http.listen(config.httpPort()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       port = server.actualPort();
     } catch (Exception e) {
-      new PersisterApplication(store, writer, vertx, http, 0, barrier).close();
+      new PersisterApplication(store, writer, receiptWriter, vertx, http, 0, barrier).close();
       throw new IllegalStateException("persister could not start: " + e.getMessage(), e);
     }
     log.info("persister writing {} (group {}) to {}; history on port {}", config.kafka().topics().inbound(),
         config.group(), config.dbUrl(), port);
-    return new PersisterApplication(store, writer, vertx, http, port, barrier);
+    return new PersisterApplication(store, writer, receiptWriter, vertx, http, port, barrier);
   }
 
   /** The port the internal HTTP server is bound to (the chosen one when configured with 0). */
@@ -103,6 +110,7 @@ public final class PersisterApplication implements AutoCloseable {
     closed = true;
     Deadlines.awaitQuietly(http.close().toCompletionStage(), Duration.ofSeconds(10), log, "closing the HTTP server");
     writer.close();
+    receiptWriter.close();
     Deadlines.awaitQuietly(vertx.close().toCompletionStage(), Duration.ofSeconds(10), log, "closing Vert.x");
     barrier.close();
     store.close();

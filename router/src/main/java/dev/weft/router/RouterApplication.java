@@ -26,9 +26,12 @@ public final class RouterApplication implements AutoCloseable {
   private final SessionTableReader sessions;
   private final InboundRouter inbound;
   private final SessionTable table;
+  private final ReceiptRouter receipts;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private RouterApplication(RouterConfig config, SessionTableReader sessions, InboundRouter inbound, SessionTable table) {
+  private RouterApplication(RouterConfig config, SessionTableReader sessions, InboundRouter inbound, SessionTable table,
+      ReceiptRouter receipts) {
+    this.receipts = receipts;
     this.config = config;
     this.sessions = sessions;
     this.inbound = inbound;
@@ -44,7 +47,7 @@ public final class RouterApplication implements AutoCloseable {
    */
   public static RouterApplication start(RouterConfig config) {
     TopicCreator creator = new TopicCreator(config.kafka());
-    creator.ensure(List.of(creator.inbound(), creator.sessions(), creator.gateways()));
+    creator.ensure(List.of(creator.inbound(), creator.receipts(), creator.sessions(), creator.gateways()));
 
     SessionTable table = new SessionTable();
     SessionTableReader sessions = new SessionTableReader(config, table);
@@ -72,9 +75,11 @@ public final class RouterApplication implements AutoCloseable {
       throw e;
     }
     inbound.start();
+    ReceiptRouter receipts = new ReceiptRouter(config, table);
+    receipts.start();
     log.info("router {} ready: routing {} in group {}", config.routerId(), config.kafka().topics().inbound(),
         config.group());
-    return new RouterApplication(config, sessions, inbound, table);
+    return new RouterApplication(config, sessions, inbound, table, receipts);
   }
 
   public RouterConfig config() {
@@ -95,6 +100,7 @@ public final class RouterApplication implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    receipts.close();
     inbound.close();
     sessions.close();
     log.info("router {} stopped", config.routerId());

@@ -52,6 +52,14 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     return of(Delivery.class);
   }
 
+  public static AvroSerde<Receipt> receipt() {
+    return of(Receipt.class);
+  }
+
+  public static AvroSerde<ReceiptDelivery> receiptDelivery() {
+    return of(ReceiptDelivery.class);
+  }
+
   public static AvroSerde<GatewayHeartbeat> gatewayHeartbeat() {
     return of(GatewayHeartbeat.class);
   }

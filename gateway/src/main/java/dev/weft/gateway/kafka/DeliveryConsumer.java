@@ -5,6 +5,8 @@ import dev.weft.common.KafkaSettings;
 import dev.weft.gateway.ws.DeliveryDispatcher;
 import dev.weft.schemas.AvroSerde;
 import dev.weft.schemas.Delivery;
+import dev.weft.schemas.ReceiptDelivery;
+import dev.weft.schemas.WeftSchemas;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -32,6 +34,9 @@ public final class DeliveryConsumer implements AutoCloseable {
   private final String topic;
   private final DeliveryDispatcher dispatcher;
   private final AvroSerde<Delivery> serde = AvroSerde.delivery();
+  private final AvroSerde<ReceiptDelivery> receiptSerde = AvroSerde.receiptDelivery();
+  private static final long RECEIPT_FINGERPRINT =
+      org.apache.avro.SchemaNormalization.parsingFingerprint64(ReceiptDelivery.getClassSchema());
   private final Thread thread;
   private final CountDownLatch assigned = new CountDownLatch(1);
   private volatile boolean closed;
@@ -87,6 +92,11 @@ public final class DeliveryConsumer implements AutoCloseable {
   private void dispatch(ConsumerRecord<String, byte[]> r) {
     Delivery d;
     try {
+      // Messages and receipts share the topic; the writer schema's fingerprint says which this is.
+      if (WeftSchemas.fingerprintOf(r.value()) == RECEIPT_FINGERPRINT) {
+        dispatcher.dispatch(receiptSerde.decode(r.value()));
+        return;
+      }
       d = serde.decode(r.value());
     } catch (RuntimeException e) {
       log.warn("skipping undecodable delivery at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());

@@ -1,6 +1,7 @@
 package dev.weft.gateway.ws;
 
 import dev.weft.schemas.Delivery;
+import dev.weft.schemas.ReceiptDelivery;
 
 /** Pushes a delivery to every local socket of its recipients, but not back to the socket it came from. */
 public final class DeliveryDispatcher {
@@ -9,6 +10,18 @@ public final class DeliveryDispatcher {
 
   public DeliveryDispatcher(LocalSessions sessions) {
     this.sessions = sessions;
+  }
+
+  /** Pushes a receipt to the recipients' local sockets, except the one that reported it. */
+  public void dispatch(ReceiptDelivery receipt) {
+    String frame = Frames.receipt(receipt);
+    for (String user : receipt.getRecipients()) {
+      for (Connection c : sessions.of(user)) {
+        if (!c.session.equals(receipt.getFromSession())) {
+          c.push(frame);
+        }
+      }
+    }
   }
 
   /** Called on the delivery consumer's thread; each write hops to its socket's event loop. */

@@ -8,6 +8,8 @@ import dev.weft.gateway.http.OriginalAcks;
 import dev.weft.gateway.kafka.KafkaPublisher;
 import dev.weft.schemas.AvroSerde;
 import dev.weft.schemas.InboundMessage;
+import dev.weft.schemas.Receipt;
+import dev.weft.schemas.ReceiptKind;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +32,7 @@ final class FrameHandler {
   private final KafkaPublisher publisher;
   private final Topics topics;
   private final AvroSerde<InboundMessage> serde = AvroSerde.inboundMessage();
+  private final AvroSerde<Receipt> receiptSerde = AvroSerde.receipt();
   private final Clock clock;
   private final OriginalAcks originals;
 
@@ -92,6 +95,7 @@ final class FrameHandler {
     }
     switch ((String) op) {
       case "send" -> send(c, frame, ref, refValue);
+      case "receipt" -> receipt(c, frame, ref);
       default -> c.write(Frames.error(ref, ErrorCode.UNKNOWN_OP, "unknown op: " + truncate((String) op)));
     }
   }
@@ -199,6 +203,43 @@ final class FrameHandler {
             c.write(Frames.error(ref, ErrorCode.UNAVAILABLE, "Kafka did not confirm the write; retry with the same ref"));
           }
         });
+  }
+
+  /** A member's delivered or read position: stored, and pushed to the conversation's other devices. */
+  private void receipt(Connection c, JsonObject frame, String ref) {
+    if (ref == null || ref.isEmpty() || ref.length() > MAX_REF_LENGTH) {
+      c.write(Frames.error(null, ErrorCode.BAD_REQUEST, "ref must be a string of 1 to " + MAX_REF_LENGTH + " characters"));
+      return;
+    }
+    Object convValue = frame.getValue("conv");
+    List<String> members = convValue instanceof String conv ? ConversationIds.directMembers(conv).orElse(null) : null;
+    if (!(convValue instanceof String)) {
+      c.write(Frames.error(ref, ErrorCode.BAD_REQUEST, "conv is missing or not a string"));
+      return;
+    }
+    if (members == null || !members.contains(c.user)) {
+      c.write(Frames.error(ref, ErrorCode.NOT_MEMBER, "no such conversation, or you are not a member of it"));
+      return;
+    }
+    Object kindValue = frame.getValue("kind");
+    ReceiptKind kind = "delivered".equals(kindValue) ? ReceiptKind.DELIVERED : "read".equals(kindValue) ? ReceiptKind.READ : null;
+    if (kind == null) {
+      c.write(Frames.error(ref, ErrorCode.BAD_REQUEST, "kind must be \"delivered\" or \"read\""));
+      return;
+    }
+    Object seqValue = frame.getValue("seq");
+    if (!(seqValue instanceof Integer || seqValue instanceof Long) || ((Number) seqValue).longValue() < 0) {
+      c.write(Frames.error(ref, ErrorCode.BAD_REQUEST, "seq must be a non-negative integer"));
+      return;
+    }
+    String conv = (String) convValue;
+    long seq = ((Number) seqValue).longValue();
+    Receipt receipt = Receipt.newBuilder().setConv(conv).setUser(c.user).setDevice(c.device).setFromSession(c.session)
+        .setKind(kind).setSeq(seq).setMembers(members).setTs(clock.millis()).build();
+    publisher.publish(c.context, topics.receipts(), conv, receiptSerde.encode(receipt))
+        .onSuccess(md -> c.write(Frames.receiptAck(ref, conv, kind, seq)))
+        .onFailure(e -> c.write(Frames.error(ref, e instanceof KafkaPublisher.Overloaded ? ErrorCode.OVERLOADED : ErrorCode.UNAVAILABLE,
+            "the receipt was not stored; send it again")));
   }
 
   private static String truncate(String s) {

@@ -1,6 +1,8 @@
 package dev.weft.gateway.ws;
 
 import dev.weft.schemas.Delivery;
+import dev.weft.schemas.ReceiptDelivery;
+import dev.weft.schemas.ReceiptKind;
 import io.vertx.core.json.JsonObject;
 
 /** The JSON frames the gateway writes. */
@@ -28,6 +30,16 @@ final class Frames {
       o.put("retry", true);
     }
     return o.encode();
+  }
+
+  static String receiptAck(String ref, String conv, ReceiptKind kind, long seq) {
+    return new JsonObject().put("op", "ack").put("ref", ref).put("conv", conv)
+        .put("kind", kind.name().toLowerCase(java.util.Locale.ROOT)).put("seq", seq).encode();
+  }
+
+  static String receipt(ReceiptDelivery r) {
+    return new JsonObject().put("op", "receipt").put("conv", r.getConv()).put("user", r.getUser())
+        .put("kind", r.getKind().name().toLowerCase(java.util.Locale.ROOT)).put("seq", r.getSeq()).encode();
   }
 
   static String msg(Delivery d) {

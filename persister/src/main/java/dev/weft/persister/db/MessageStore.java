@@ -170,6 +170,11 @@ public final class MessageStore implements AutoCloseable {
     }
   }
 
+  /** The receipts table, on the same pool. */
+  public ReceiptStore receipts() {
+    return new ReceiptStore(pool);
+  }
+
   @Override
   public void close() {
     pool.close();

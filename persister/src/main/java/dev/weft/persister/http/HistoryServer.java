@@ -1,6 +1,7 @@
 package dev.weft.persister.http;
 
 import dev.weft.persister.db.MessageStore;
+import dev.weft.persister.db.ReceiptStore;
 import dev.weft.persister.db.StoredMessage;
 import dev.weft.persister.kafka.PersistedBarrier;
 import io.vertx.core.Future;
@@ -69,8 +70,9 @@ public final class HistoryServer {
       return;
     }
     int capped = Math.min(limit, maxLimit);
-    jdbc.executeBlocking(() -> store.page(conv, after, capped), false)
-        .onSuccess(rows -> ctx.json(new JsonObject().put("messages", toJson(rows))))
+    jdbc.executeBlocking(() -> new JsonObject().put("messages", toJson(store.page(conv, after, capped)))
+            .put("receipts", positions(store.receipts().of(conv))), false)
+        .onSuccess(ctx::json)
         .onFailure(e -> {
           log.warn("history read of {} failed: {}", conv, e.toString());
           ctx.response().setStatusCode(503).putHeader("Content-Type", "application/json")
@@ -115,6 +117,14 @@ public final class HistoryServer {
       ctx.response().setStatusCode(db && kafka ? 200 : 503).putHeader("Content-Type", "application/json")
           .end(new JsonObject().put("status", db && kafka ? "UP" : "DOWN").put("database", db).put("consumer", kafka).encode());
     });
+  }
+
+  private static JsonArray positions(List<ReceiptStore.Position> positions) {
+    JsonArray out = new JsonArray();
+    for (ReceiptStore.Position p : positions) {
+      out.add(new JsonObject().put("user", p.member()).put("delivered", p.delivered()).put("read", p.read()));
+    }
+    return out;
   }
 
   private static JsonArray toJson(List<StoredMessage> rows) {

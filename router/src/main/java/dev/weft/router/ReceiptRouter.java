@@ -1,0 +1,175 @@
+package dev.weft.router;
+
+import dev.weft.common.KafkaClientProps;
+import dev.weft.common.NamedThreads;
+import dev.weft.schemas.AvroSerde;
+import dev.weft.schemas.Receipt;
+import dev.weft.schemas.ReceiptDelivery;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands each receipt to the gateways holding a member's session, like {@link InboundRouter} does for
+ * messages, in its own consumer group ({@code <router group>.receipts}) so receipts never wait behind
+ * messages. Commits after its writes are acknowledged. A receipt not past the position already routed
+ * for that member and kind is dropped: positions never move backwards (in this process; the persister
+ * keeps the durable maximum).
+ */
+final class ReceiptRouter implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ReceiptRouter.class);
+
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final KafkaProducer<String, byte[]> producer;
+  private final SessionTable table;
+  private final String topic;
+  private final RouterConfig config;
+  private final AvroSerde<Receipt> in = AvroSerde.receipt();
+  private final AvroSerde<ReceiptDelivery> out = AvroSerde.receiptDelivery();
+  private final Backoff backoff;
+  private final Thread thread;
+  private final CountDownLatch stopping = new CountDownLatch(1);
+  /** Owner thread only: the greatest position routed per conversation, user and kind. Bounded by LRU. */
+  private final Map<String, Long> routed = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+      return size() > 100_000;
+    }
+  };
+  private volatile boolean closed;
+
+  ReceiptRouter(RouterConfig config, SessionTable table) {
+    this.config = config;
+    this.table = table;
+    this.topic = config.kafka().topics().receipts();
+    Properties props = KafkaClientProps.consumer(config.kafka(), "weft-router-" + config.routerId() + "-receipts",
+        config.group() + ".receipts");
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPollRecords());
+    this.consumer = new KafkaConsumer<>(props);
+    this.producer = new KafkaProducer<>(KafkaClientProps.producer(config.kafka(), "weft-router-" + config.routerId() + "-receipts"));
+    this.backoff = new Backoff(config.retryBackoffMin(), config.retryBackoffMax());
+    this.thread = new NamedThreads("weft-router-receipts").newThread(this::run);
+  }
+
+  void start() {
+    consumer.subscribe(List.of(topic));
+    thread.start();
+  }
+
+  private void run() {
+    try {
+      while (!closed) {
+        try {
+          ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+          if (records.isEmpty()) {
+            continue;
+          }
+          List<Future<RecordMetadata>> sent = new ArrayList<>();
+          for (ConsumerRecord<String, byte[]> r : records) {
+            route(r, sent);
+          }
+          for (Future<RecordMetadata> f : sent) {
+            f.get(); // a failed write throws: nothing is committed, the batch is read again
+          }
+          Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+          for (TopicPartition tp : records.partitions()) {
+            List<ConsumerRecord<String, byte[]>> rs = records.records(tp);
+            offsets.put(tp, new OffsetAndMetadata(rs.get(rs.size() - 1).offset() + 1));
+          }
+          consumer.commitSync(offsets);
+          backoff.reset();
+        } catch (WakeupException e) {
+          // closing
+        } catch (Exception e) {
+          long delay = backoff.nextDelayMs();
+          log.warn("routing receipts failed ({}); rereading from the last commit in {} ms", e.toString(), delay);
+          rewindToCommitted();
+          stopping.await(delay, TimeUnit.MILLISECONDS);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      producer.close(Duration.ofSeconds(5));
+      consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  private void route(ConsumerRecord<String, byte[]> r, List<Future<RecordMetadata>> sent) {
+    Receipt receipt;
+    try {
+      receipt = in.decode(r.value());
+    } catch (RuntimeException e) {
+      log.warn("skipping undecodable receipt {}-{}@{}", r.topic(), r.partition(), r.offset());
+      return;
+    }
+    String key = receipt.getConv() + '\n' + receipt.getUser() + '\n' + receipt.getKind();
+    Long before = routed.get(key);
+    if (before != null && before >= receipt.getSeq()) {
+      return;
+    }
+    routed.put(key, receipt.getSeq());
+    Map<String, List<String>> byGateway = new HashMap<>();
+    for (String member : receipt.getMembers()) {
+      SessionTable.Presence p = table.presenceOf(member);
+      for (int i = 0; i < p.size(); i++) {
+        byGateway.computeIfAbsent(p.gateway(i), g -> new ArrayList<>()).add(member);
+      }
+    }
+    for (var e : byGateway.entrySet()) {
+      ReceiptDelivery d = ReceiptDelivery.newBuilder().setRecipients(e.getValue()).setConv(receipt.getConv())
+          .setUser(receipt.getUser()).setFromSession(receipt.getFromSession()).setKind(receipt.getKind())
+          .setSeq(receipt.getSeq()).build();
+      sent.add(producer.send(new ProducerRecord<>(config.kafka().topics().deliveries(e.getKey()), receipt.getConv(), out.encode(d))));
+    }
+  }
+
+  private void rewindToCommitted() {
+    try {
+      var committed = consumer.committed(consumer.assignment());
+      for (TopicPartition tp : consumer.assignment()) {
+        OffsetAndMetadata o = committed.get(tp);
+        if (o != null) {
+          consumer.seek(tp, o.offset());
+        } else {
+          consumer.seekToBeginning(List.of(tp));
+        }
+      }
+      routed.clear();
+    } catch (RuntimeException e) {
+      log.warn("could not rewind the receipts consumer: {}", e.toString());
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    stopping.countDown();
+    consumer.wakeup();
+    try {
+      thread.join(config.shutdownTimeout().toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
