@@ -92,7 +92,13 @@ final class InboundRouter implements AutoCloseable {
   private long routed;
   private long skipped;
 
-  InboundRouter(RouterConfig config, SessionTable table, Clock clock) {
+  private static final Duration SESSIONS_WAIT = Duration.ofSeconds(5);
+  private final SessionTableReader sessions;
+  /** Owner thread only. */
+  private List<TopicPartition> sessionPartitions;
+
+  InboundRouter(RouterConfig config, SessionTable table, Clock clock, SessionTableReader sessions) {
+    this.sessions = sessions;
     this.config = config;
     this.topic = config.kafka().topics().inbound();
     this.fanout = new Fanout(table, config.kafka().topics());
@@ -156,6 +162,7 @@ final class InboundRouter implements AutoCloseable {
 
   /** Routes one poll's records, waits for every send, then commits; on any failure rewinds instead. */
   private void routeBatch(ConsumerRecords<String, byte[]> records) {
+    awaitSessionsCaughtUp();
     sendFailure.set(null);
     Exception failure = null;
     try {
@@ -184,6 +191,28 @@ final class InboundRouter implements AutoCloseable {
     done.putAll(records.nextOffsets());
     backoff.reset();
     commitDone();
+  }
+
+  /**
+   * Before routing a batch, waits until the session table holds every session announced before the
+   * batch was read. A session announced before a message was appended is then always routed to: a
+   * client that got its welcome gets every later message live, however far the table's own reader
+   * lagged. One ListOffsets request per batch; bounded, so a stuck reader delays but never stops routing.
+   */
+  private void awaitSessionsCaughtUp() {
+    if (sessionPartitions == null) {
+      sessionPartitions = consumer.partitionsFor(config.kafka().topics().sessions(), SESSIONS_WAIT).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+    }
+    Map<TopicPartition, Long> ends = consumer.endOffsets(sessionPartitions, SESSIONS_WAIT);
+    long deadline = System.nanoTime() + SESSIONS_WAIT.toNanos();
+    while (!sessions.caughtUpTo(ends) && !closed) {
+      if (System.nanoTime() > deadline) {
+        log.warn("the session table is more than {} behind; routing anyway", SESSIONS_WAIT);
+        return;
+      }
+      pause(2);
+    }
   }
 
   private void route(ConsumerRecord<String, byte[]> r) {

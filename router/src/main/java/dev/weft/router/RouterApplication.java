@@ -69,7 +69,7 @@ public final class RouterApplication implements AutoCloseable {
 
     InboundRouter inbound;
     try {
-      inbound = new InboundRouter(config, table, Clock.systemUTC());
+      inbound = new InboundRouter(config, table, Clock.systemUTC(), sessions);
     } catch (RuntimeException e) {
       sessions.close();
       throw e;

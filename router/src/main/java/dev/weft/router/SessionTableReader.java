@@ -38,6 +38,8 @@ final class SessionTableReader implements AutoCloseable {
 
   private final SessionTable table;
   private final String topic;
+  /** Written by the owner thread after each poll; read by the routing thread. */
+  private final java.util.concurrent.ConcurrentHashMap<TopicPartition, Long> applied = new java.util.concurrent.ConcurrentHashMap<>();
   private final String gatewaysTopic;
   private final long expiryNanos;
   private final dev.weft.common.KafkaSettings kafka;
@@ -104,6 +106,7 @@ final class SessionTableReader implements AutoCloseable {
           for (ConsumerRecord<String, byte[]> r : records) {
             apply(r);
           }
+          publishPositions();
           checkLoaded();
           if (loadTarget == null) {
             expireSilentGateways();
@@ -131,6 +134,26 @@ final class SessionTableReader implements AutoCloseable {
       }
       stopped.countDown();
     }
+  }
+
+  /** Owner thread: where the table stands in each sessions partition, for {@link #caughtUpTo}. */
+  private void publishPositions() {
+    for (TopicPartition tp : consumer.assignment()) {
+      if (tp.topic().equals(topic)) {
+        applied.put(tp, consumer.position(tp, METADATA_TIMEOUT));
+      }
+    }
+  }
+
+  /** True when the table holds every sessions record below the given offsets. Any thread. */
+  boolean caughtUpTo(Map<TopicPartition, Long> ends) {
+    for (var e : ends.entrySet()) {
+      Long at = applied.get(e.getKey());
+      if (e.getValue() > 0 && (at == null || at < e.getValue())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void assignFromBeginning() {
