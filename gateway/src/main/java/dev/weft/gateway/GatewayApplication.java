@@ -1,6 +1,7 @@
 package dev.weft.gateway;
 
 import dev.weft.common.Deadlines;
+import dev.weft.common.FreePorts;
 import dev.weft.common.TopicCreator;
 import dev.weft.common.Tokens;
 import dev.weft.gateway.config.GatewayConfig;
@@ -15,9 +16,6 @@ import dev.weft.gateway.ws.WebSocketEndpoint;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -55,7 +53,7 @@ public final class GatewayApplication implements AutoCloseable {
 
   /** Starts a gateway and returns once it accepts connections. Blocking. */
   public static GatewayApplication start(GatewayConfig requested) {
-    GatewayConfig config = requested.httpPort() == 0 ? requested.withHttpPort(freePort()) : requested;
+    GatewayConfig config = requested.httpPort() == 0 ? requested.withHttpPort(FreePorts.pick()) : requested;
     TopicCreator topics = new TopicCreator(config.kafka());
     topics.ensure(List.of(topics.inbound(), topics.receipts(), topics.sessions(), topics.gateways(),
         topics.deliveries(config.gatewayId())));
@@ -118,11 +116,4 @@ public final class GatewayApplication implements AutoCloseable {
     log.info("gateway {} stopped", config.gatewayId());
   }
 
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 }

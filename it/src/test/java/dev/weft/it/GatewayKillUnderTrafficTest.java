@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.common.ConversationIds;
+import dev.weft.common.FreePorts;
 import dev.weft.testkit.WeftInfra;
 import dev.weft.testkit.WeftIntegrationTest;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -81,7 +81,7 @@ class GatewayKillUnderTrafficTest {
   @DisplayName("gateway killed mid-exchange: every acked message reaches the other side once, in order, and is stored once")
   void killedGatewayLosesNothingAckedAndDuplicatesNothing(WeftInfra infra) throws Exception {
     try (Fabric fabric = Fabric.start(infra, 1, GatewayLossTest.FAST)) {
-      int doomedPort = GatewayLossTest.freePort();
+      int doomedPort = FreePorts.pick();
       Process doomed = GatewayLossTest.startGatewayProcess(infra, fabric, "gw-doomed", doomedPort);
       try {
         Side alice = new Side("alice", WsClient.connect(fabric.port(1), fabric.token("alice"), null));
@@ -126,8 +126,8 @@ class GatewayKillUnderTrafficTest {
         assertSameInOrder(alice.acks, bob.received);
         assertSameInOrder(bob.acks, alice.received);
         try (Connection db = DriverManager.getConnection(infra.jdbcUrl(), infra.dbUser(), infra.dbPassword())) {
-          await().atMost(Duration.ofSeconds(20)).until(() -> count(db, "SELECT COUNT(*) FROM messages") == 160);
-          assertEquals(160, count(db, "SELECT COUNT(DISTINCT sender, ref) FROM messages"));
+          await().atMost(Duration.ofSeconds(20)).until(() -> Sql.count(db, "SELECT COUNT(*) FROM messages") == 160);
+          assertEquals(160, Sql.count(db, "SELECT COUNT(DISTINCT sender, ref) FROM messages"));
         }
       } finally {
         doomed.destroyForcibly();
@@ -148,10 +148,4 @@ class GatewayKillUnderTrafficTest {
     }
   }
 
-  private static long count(Connection db, String sql) throws Exception {
-    try (ResultSet rs = db.createStatement().executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
 }

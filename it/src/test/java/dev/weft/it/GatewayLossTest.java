@@ -4,12 +4,12 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.weft.common.ConversationIds;
+import dev.weft.common.FreePorts;
 import dev.weft.testkit.WeftInfra;
 import dev.weft.testkit.WeftIntegrationTest;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,18 +57,14 @@ class GatewayLossTest {
     return p;
   }
 
-  static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
+
 
   @Test
   @DisplayName("a gateway killed with SIGKILL: routers expire its sessions, and what was sent meanwhile is read back after reconnecting")
   void killedGatewaysSessionsExpireAndNothingIsLost(WeftInfra infra) throws Exception {
     String conv = ConversationIds.direct("alice", "bob");
     try (Fabric fabric = Fabric.start(infra, 1, FAST)) {
-      int doomedPort = freePort();
+      int doomedPort = FreePorts.pick();
       Process doomed = startGatewayProcess(infra, fabric, "gw-doomed", doomedPort);
       try (WsClient alice = WsClient.connect(fabric.port(1), fabric.token("alice"), null)) {
         try (WsClient bob = WsClient.connect(doomedPort, fabric.token("bob"), null)) {

@@ -14,7 +14,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -60,8 +59,8 @@ class OneToOneEndToEndTest {
 
       // Every message is in the database exactly once.
       try (Connection db = DriverManager.getConnection(infra.jdbcUrl(), infra.dbUser(), infra.dbPassword())) {
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> count(db, "SELECT COUNT(*) FROM messages") == 2L * N);
-        assertEquals(2L * N, count(db, "SELECT COUNT(DISTINCT id) FROM messages"));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> Sql.count(db, "SELECT COUNT(*) FROM messages") == 2L * N);
+        assertEquals(2L * N, Sql.count(db, "SELECT COUNT(DISTINCT id) FROM messages"));
       }
 
       // The history route returns them all, in order, to a member.
@@ -79,12 +78,6 @@ class OneToOneEndToEndTest {
     }
   }
 
-  private static long count(Connection db, String sql) throws Exception {
-    try (ResultSet rs = db.createStatement().executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
 
   static List<JsonObject> readHistory(int port, String token, String conv) throws Exception {
     HttpClient http = HttpClient.newHttpClient();

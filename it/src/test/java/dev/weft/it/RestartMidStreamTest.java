@@ -10,7 +10,6 @@ import dev.weft.testkit.WeftIntegrationTest;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -99,8 +98,8 @@ class RestartMidStreamTest {
       List<JsonObject> acks = stream(alice, fabric::stopPersister, () -> fabric.startPersister(port));
       assertReceivedOnceInOrder(bob, acks);
       try (Connection db = DriverManager.getConnection(infra.jdbcUrl(), infra.dbUser(), infra.dbPassword())) {
-        await().atMost(Duration.ofSeconds(30)).until(() -> count(db, "SELECT COUNT(*) FROM messages WHERE conv_id = '" + CONV + "'") == N);
-        assertEquals(N, count(db, "SELECT COUNT(DISTINCT id) FROM messages WHERE conv_id = '" + CONV + "'"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> Sql.count(db, "SELECT COUNT(*) FROM messages WHERE conv_id = '" + CONV + "'") == N);
+        assertEquals(N, Sql.count(db, "SELECT COUNT(DISTINCT id) FROM messages WHERE conv_id = '" + CONV + "'"));
       }
       List<String> history = OneToOneEndToEndTest.readHistory(fabric.port(2), fabric.token("bob"), CONV).stream()
           .map(m -> m.getString("id")).toList();
@@ -108,10 +107,4 @@ class RestartMidStreamTest {
     }
   }
 
-  private static long count(Connection db, String sql) throws Exception {
-    try (ResultSet rs = db.createStatement().executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
 }

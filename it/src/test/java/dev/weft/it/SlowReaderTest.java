@@ -8,11 +8,7 @@ import dev.weft.common.ConversationIds;
 import dev.weft.testkit.WeftInfra;
 import dev.weft.testkit.WeftIntegrationTest;
 import io.vertx.core.json.JsonObject;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -25,23 +21,6 @@ class SlowReaderTest {
   private static final int MESSAGES = 1000;
   private static final String TEXT = "x".repeat(12_000);
 
-  /** Handshakes, then never reads again: the gateway's writes pile up in front of it. */
-  private static Socket nonReader(int port, String token) throws Exception {
-    Socket s = new Socket();
-    s.setReceiveBufferSize(4096);
-    s.connect(new InetSocketAddress("127.0.0.1", port));
-    OutputStream out = s.getOutputStream();
-    out.write(("GET /v1/ws?access_token=" + token + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
-        + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-        + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-    InputStream in = s.getInputStream();
-    StringBuilder head = new StringBuilder();
-    while (!head.toString().endsWith("\r\n\r\n")) {
-      head.append((char) in.read());
-    }
-    assertTrue(head.toString().startsWith("HTTP/1.1 101"), head.toString());
-    return s;
-  }
 
   @Test
   @DisplayName("a reader that cannot keep up is cut off at its queue bound, others are not, and it catches up from history")
@@ -51,7 +30,7 @@ class SlowReaderTest {
     try (Fabric fabric = Fabric.start(infra, 1, env);
         WsClient alice = WsClient.connect(fabric.port(1), fabric.token("alice"), null);
         WsClient bobFast = WsClient.connect(fabric.port(1), fabric.token("bob"), "fast");
-        Socket bobSlow = nonReader(fabric.port(1), fabric.token("bob"))) {
+        Socket bobSlow = SilentPeer.upgrade(fabric.port(1), fabric.token("bob"))) {
       fabric.awaitRoutable(3);
       for (int i = 0; i < MESSAGES; i++) {
         alice.send(new JsonObject().put("op", "send").put("ref", "r" + i).put("to", "bob").put("text", TEXT));

@@ -95,11 +95,6 @@ final class WsClient implements AutoCloseable {
   static int handshakeStatus(URI uri, String token) {
     try (WsClient c = open(uri, token)) {
       return -1;
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof WebSocketHandshakeException h) {
-        return h.getResponse().statusCode();
-      }
-      throw e;
     } catch (RuntimeException e) {
       Throwable t = e;
       while (t != null) {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -54,6 +55,8 @@ public final class LoadGenerator {
     WebSocket[] senders = new WebSocket[config.pairs()];
     List<String> receivers = new ArrayList<>();
     List<Future<WebSocket>> connecting = new ArrayList<>();
+    // A gateway greets once the session is stored, and routers deliver every later message to it live.
+    CountDownLatch welcomed = new CountDownLatch(2 * config.pairs());
     int g = config.gateways().size();
     for (int i = 0; i < config.pairs(); i++) {
       String receiver = "load-" + run + "-r" + i;
@@ -61,7 +64,9 @@ public final class LoadGenerator {
       connecting.add(connect(client, config.gateways().get((i + 1) % g), tokens.issue(receiver, Duration.ofHours(1)))
           .onSuccess(ws -> ws.textMessageHandler(text -> {
             JsonObject f = new JsonObject(text);
-            if ("msg".equals(f.getString("op"))) {
+            if ("welcome".equals(f.getString("op"))) {
+              welcomed.countDown();
+            } else if ("msg".equals(f.getString("op"))) {
               String key = f.getString("text").substring(0, f.getString("text").indexOf('|'));
               Long t0 = sentAt.get(key);
               if (t0 != null) {
@@ -79,7 +84,9 @@ public final class LoadGenerator {
             senders[pairIndex] = ws;
             ws.textMessageHandler(text -> {
               JsonObject f = new JsonObject(text);
-              if ("ack".equals(f.getString("op"))) {
+              if ("welcome".equals(f.getString("op"))) {
+                welcomed.countDown();
+              } else if ("ack".equals(f.getString("op"))) {
                 Long t0 = sentAt.get(f.getString("ref"));
                 if (t0 != null) {
                   ackMicros.add((System.nanoTime() - t0) / 1000);
@@ -92,8 +99,9 @@ public final class LoadGenerator {
           }));
     }
     Future.all(connecting).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    // Let every router see the new sessions before the clock starts.
-    Thread.sleep(1000);
+    if (!welcomed.await(60, TimeUnit.SECONDS)) {
+      throw new IllegalStateException(welcomed.getCount() + " connections got no welcome within 60 s");
+    }
 
     AtomicLong sent = new AtomicLong();
     long total = (long) config.ratePerSecond() * config.seconds();

@@ -1,5 +1,6 @@
 package dev.weft.router;
 
+import dev.weft.common.ConsumerRewind;
 import dev.weft.common.KafkaClientProps;
 import dev.weft.common.NamedThreads;
 import dev.weft.schemas.AvroSerde;
@@ -103,7 +104,8 @@ final class ReceiptRouter implements AutoCloseable {
         } catch (Exception e) {
           long delay = backoff.nextDelayMs();
           log.warn("routing receipts failed ({}); rereading from the last commit in {} ms", e.toString(), delay);
-          rewindToCommitted();
+          ConsumerRewind.toCommitted(consumer, log);
+          routed.clear(); // positions routed after the commit will be seen again
           stopping.await(delay, TimeUnit.MILLISECONDS);
         }
       }
@@ -141,23 +143,6 @@ final class ReceiptRouter implements AutoCloseable {
           .setUser(receipt.getUser()).setFromSession(receipt.getFromSession()).setKind(receipt.getKind())
           .setSeq(receipt.getSeq()).build();
       sent.add(producer.send(new ProducerRecord<>(config.kafka().topics().deliveries(e.getKey()), receipt.getConv(), out.encode(d))));
-    }
-  }
-
-  private void rewindToCommitted() {
-    try {
-      var committed = consumer.committed(consumer.assignment());
-      for (TopicPartition tp : consumer.assignment()) {
-        OffsetAndMetadata o = committed.get(tp);
-        if (o != null) {
-          consumer.seek(tp, o.offset());
-        } else {
-          consumer.seekToBeginning(List.of(tp));
-        }
-      }
-      routed.clear();
-    } catch (RuntimeException e) {
-      log.warn("could not rewind the receipts consumer: {}", e.toString());
     }
   }
 

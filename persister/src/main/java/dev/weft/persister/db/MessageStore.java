@@ -40,7 +40,10 @@ public final class MessageStore implements AutoCloseable {
 
   private final HikariDataSource pool;
 
+  private final ReceiptStore receipts;
+
   private MessageStore(HikariDataSource pool) {
+    this.receipts = new ReceiptStore(pool);
     this.pool = pool;
   }
 
@@ -69,31 +72,18 @@ public final class MessageStore implements AutoCloseable {
 
   /** Writes every message in one transaction; messages already stored are left as they are. */
   public void insertAll(List<StoredMessage> messages) throws SQLException {
-    if (messages.isEmpty()) {
-      return;
-    }
-    try (Connection c = pool.getConnection()) {
-      c.setAutoCommit(false);
-      try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-        for (StoredMessage m : messages) {
-          ps.setString(1, m.conv());
-          ps.setLong(2, m.seq());
-          ps.setString(3, m.id());
-          ps.setString(4, m.from());
-          ps.setString(5, m.fromDevice());
-          ps.setLong(6, m.ts());
-          ps.setString(7, m.text());
-          ps.setString(8, m.ref());
-          ps.addBatch();
-        }
-        ps.executeBatch();
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    }
+    BatchWrite.run(pool, INSERT, messages, (ps, m) -> {
+      ps.setString(1, m.conv());
+      ps.setLong(2, m.seq());
+      ps.setString(3, m.id());
+      ps.setString(4, m.from());
+      ps.setString(5, m.fromDevice());
+      ps.setLong(6, m.ts());
+      ps.setString(7, m.text());
+      ps.setString(8, m.ref());
+    });
   }
+
 
   /** Why the row cannot be stored as is, or null when it fits the table. */
   public static String misfit(StoredMessage m) {
@@ -172,7 +162,7 @@ public final class MessageStore implements AutoCloseable {
 
   /** The receipts table, on the same pool. */
   public ReceiptStore receipts() {
-    return new ReceiptStore(pool);
+    return receipts;
   }
 
   @Override

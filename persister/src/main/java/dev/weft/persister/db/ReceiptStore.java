@@ -21,33 +21,20 @@ public final class ReceiptStore {
 
   private final DataSource pool;
 
-  public ReceiptStore(DataSource pool) {
+  ReceiptStore(DataSource pool) {
     this.pool = pool;
   }
 
   /** Applies every position in one transaction; replays and stale positions change nothing. */
   public void advance(List<Position> positions) throws SQLException {
-    if (positions.isEmpty()) {
-      return;
-    }
-    try (Connection c = pool.getConnection()) {
-      c.setAutoCommit(false);
-      try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
-        for (Position p : positions) {
-          ps.setString(1, p.conv());
-          ps.setString(2, p.member());
-          ps.setLong(3, p.delivered());
-          ps.setLong(4, p.read());
-          ps.addBatch();
-        }
-        ps.executeBatch();
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    }
+    BatchWrite.run(pool, UPSERT, positions, (ps, p) -> {
+      ps.setString(1, p.conv());
+      ps.setString(2, p.member());
+      ps.setLong(3, p.delivered());
+      ps.setLong(4, p.read());
+    });
   }
+
 
   public List<Position> of(String conv) throws SQLException {
     try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(OF_CONV)) {

@@ -9,6 +9,7 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -53,10 +54,12 @@ public final class PersistedBarrier implements AutoCloseable {
   public boolean await(String conv, Duration timeout) throws Exception {
     TopicPartition tp = partitionOf(conv);
     long end = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get(10, TimeUnit.SECONDS).offset();
+    // Only this partition's commit: the group may own hundreds.
+    ListConsumerGroupOffsetsSpec onlyThis = new ListConsumerGroupOffsetsSpec().topicPartitions(List.of(tp));
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
-      OffsetAndMetadata committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
-          .get(10, TimeUnit.SECONDS).get(tp);
+      OffsetAndMetadata committed = admin.listConsumerGroupOffsets(Map.of(group, onlyThis))
+          .partitionsToOffsetAndMetadata(group).get(10, TimeUnit.SECONDS).get(tp);
       if (end == 0 || (committed != null && committed.offset() >= end)) {
         return true;
       }

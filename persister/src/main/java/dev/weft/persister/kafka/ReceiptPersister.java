@@ -1,5 +1,6 @@
 package dev.weft.persister.kafka;
 
+import dev.weft.common.ConsumerRewind;
 import dev.weft.common.KafkaClientProps;
 import dev.weft.persister.config.PersisterConfig;
 import dev.weft.persister.db.ReceiptStore;
@@ -76,7 +77,7 @@ public final class ReceiptPersister implements AutoCloseable {
           // closing
         } catch (Exception e) {
           log.warn("storing receipts failed ({}); rereading from the last commit in {} ms", e.toString(), backoff);
-          rewind();
+          ConsumerRewind.toCommitted(consumer, log);
           stopping.await(backoff, TimeUnit.MILLISECONDS);
           backoff = Math.min(10_000, backoff * 2);
         }
@@ -100,22 +101,6 @@ public final class ReceiptPersister implements AutoCloseable {
       }
     }
     return out;
-  }
-
-  private void rewind() {
-    try {
-      var committed = consumer.committed(consumer.assignment());
-      for (TopicPartition tp : consumer.assignment()) {
-        OffsetAndMetadata o = committed.get(tp);
-        if (o != null) {
-          consumer.seek(tp, o.offset());
-        } else {
-          consumer.seekToBeginning(List.of(tp));
-        }
-      }
-    } catch (RuntimeException e) {
-      log.warn("could not rewind the receipts consumer: {}", e.toString());
-    }
   }
 
   @Override
