@@ -25,7 +25,9 @@ class SlowReaderTest {
   @Test
   @DisplayName("a reader that cannot keep up is cut off at its queue bound, others are not, and it catches up from history")
   void slowReaderIsDisconnectedAtTheBoundAndCatchesUp(WeftInfra infra) throws Exception {
-    Map<String, String> env = Map.of("WEFT_SOCKET_WRITE_QUEUE_BYTES", "65536", "WEFT_SEND_RATE", "100000", "WEFT_SEND_BURST", "100000");
+    // The default 1 MiB bound: far under the ~8 MB that piles up in front of the silent peer (12 MB sent, ~4 MB of
+    // kernel buffers), far over what a fast reader on a loaded CI machine lags by (a 64 KiB bound cut it off too).
+    Map<String, String> env = Map.of("WEFT_SOCKET_WRITE_QUEUE_BYTES", "1048576", "WEFT_SEND_RATE", "100000", "WEFT_SEND_BURST", "100000");
     String conv = ConversationIds.direct("alice", "bob");
     try (Fabric fabric = Fabric.start(infra, 1, env);
         WsClient alice = WsClient.connect(fabric.port(1), fabric.token("alice"), null);
