@@ -105,12 +105,37 @@ public final class TopicCreator {
     return new NewTopic(name, partitions, kafka.replicationFactor()).configs(all);
   }
 
-  /** Creates each topic that does not exist yet; existing ones are left as they are. */
-  public void ensure(List<NewTopic> topics) {
+  /**
+   * What identifies one incarnation of a topic: its id (a topic deleted and created again under the same name gets a
+   * new one, and its offsets start over) and its partition count.
+   */
+  public record Identity(String id, int partitions) {}
+
+  /** The topic's id and partition count, as the cluster knows them now. */
+  public Identity identify(String topic) {
+    try (Admin admin = admin()) {
+      var d = admin.describeTopics(List.of(topic)).allTopicNames().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic);
+      return new Identity(d.topicId().toString(), d.partitions().size());
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot describe " + topic + " on " + kafka.bootstrap() + ": " + e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("Kafka at " + kafka.bootstrap() + " did not answer within " + TIMEOUT, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while describing " + topic, e);
+    }
+  }
+
+  private Admin admin() {
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap());
     props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
-    try (Admin admin = Admin.create(props)) {
+    return Admin.create(props);
+  }
+
+  /** Creates each topic that does not exist yet; existing ones are left as they are. */
+  public void ensure(List<NewTopic> topics) {
+    try (Admin admin = admin()) {
       Set<String> existing = admin.listTopics().names().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       List<NewTopic> missing = new ArrayList<>();
       for (NewTopic t : topics) {

@@ -5,6 +5,7 @@ import dev.weft.common.FreePorts;
 import dev.weft.common.TopicCreator;
 import dev.weft.common.Tokens;
 import dev.weft.gateway.config.GatewayConfig;
+import dev.weft.gateway.http.CatchUpReads;
 import dev.weft.gateway.http.HistoryRoute;
 import dev.weft.gateway.http.OriginalAcks;
 import dev.weft.gateway.kafka.DeliveryConsumer;
@@ -57,6 +58,7 @@ public final class GatewayApplication implements AutoCloseable {
     TopicCreator topics = new TopicCreator(config.kafka());
     topics.ensure(List.of(topics.inbound(), topics.receipts(), topics.sessions(), topics.gateways(),
         topics.deliveries(config.gatewayId())));
+    TopicCreator.Identity inbound = topics.identify(config.kafka().topics().inbound());
 
     KafkaPublisher publisher = new KafkaPublisher(config.kafka(), "weft-gateway-" + config.gatewayId(), config.publishQueueMax());
     publisher.warmUp(config.kafka().topics().inbound());
@@ -71,7 +73,7 @@ public final class GatewayApplication implements AutoCloseable {
     Tokens tokens = new Tokens(config.jwt(), Clock.systemUTC());
     WebClient persister = WebClient.create(vertx);
     WebSocketEndpoint webSocket = new WebSocketEndpoint(config, tokens, publisher, sessions, Clock.systemUTC(),
-        new OriginalAcks(persister, config.persisterUrl()));
+        new OriginalAcks(persister, config.persisterUrl()), new CatchUpReads(persister, config.persisterUrl()), inbound);
     HistoryRoute history = new HistoryRoute(tokens, persister, config.persisterUrl());
     HeartbeatPublisher heartbeat = new HeartbeatPublisher(publisher, vertx.getOrCreateContext(),
         config.kafka().topics().gateways(), config.gatewayId(), sessions::size);

@@ -46,6 +46,21 @@ final class WsClient implements AutoCloseable {
     return c;
   }
 
+  /**
+   * Connects with a resume cursor ({@code "new"} for a device with nothing) and waits for the welcome; what follows
+   * is catch-up, then {@code synced}, then live traffic.
+   */
+  static WsClient resume(int port, String token, String device, String cursor) {
+    String query = "cursor=" + java.net.URLEncoder.encode(cursor, java.nio.charset.StandardCharsets.UTF_8)
+        + (device == null ? "" : "&device=" + device);
+    WsClient c = open(uri(port, query), token);
+    JsonObject welcome = c.next();
+    if (!"welcome".equals(welcome.getString("op"))) {
+      throw new AssertionError("expected welcome, got " + welcome);
+    }
+    return c;
+  }
+
   /** Opens a socket without waiting for anything; throws the handshake failure (e.g. HTTP 401) as is. */
   static WsClient open(URI uri, String token) {
     CompletableFuture<Integer> closed = new CompletableFuture<>();

@@ -92,13 +92,10 @@ final class InboundRouter implements AutoCloseable {
   private long routed;
   private long skipped;
 
-  private static final Duration SESSIONS_WAIT = Duration.ofSeconds(5);
-  private final SessionTableReader sessions;
-  /** Owner thread only. */
-  private List<TopicPartition> sessionPartitions;
+  private final SessionBarrier sessionBarrier;
 
   InboundRouter(RouterConfig config, SessionTable table, Clock clock, SessionTableReader sessions) {
-    this.sessions = sessions;
+    this.sessionBarrier = new SessionBarrier(sessions, config.kafka().topics().sessions(), () -> closed);
     this.config = config;
     this.topic = config.kafka().topics().inbound();
     this.fanout = new Fanout(table, config.kafka().topics());
@@ -162,7 +159,7 @@ final class InboundRouter implements AutoCloseable {
 
   /** Routes one poll's records, waits for every send, then commits; on any failure rewinds instead. */
   private void routeBatch(ConsumerRecords<String, byte[]> records) {
-    awaitSessionsCaughtUp();
+    sessionBarrier.await(consumer);
     sendFailure.set(null);
     Exception failure = null;
     try {
@@ -193,28 +190,6 @@ final class InboundRouter implements AutoCloseable {
     commitDone();
   }
 
-  /**
-   * Before routing a batch, waits until the session table holds every session announced before the
-   * batch was read. A session announced before a message was appended is then always routed to: a
-   * client that got its welcome gets every later message live, however far the table's own reader
-   * lagged. One ListOffsets request per batch; bounded, so a stuck reader delays but never stops routing.
-   */
-  private void awaitSessionsCaughtUp() {
-    if (sessionPartitions == null) {
-      sessionPartitions = consumer.partitionsFor(config.kafka().topics().sessions(), SESSIONS_WAIT).stream()
-          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-    }
-    Map<TopicPartition, Long> ends = consumer.endOffsets(sessionPartitions, SESSIONS_WAIT);
-    long deadline = System.nanoTime() + SESSIONS_WAIT.toNanos();
-    while (!sessions.caughtUpTo(ends) && !closed) {
-      if (System.nanoTime() > deadline) {
-        log.warn("the session table is more than {} behind; routing anyway", SESSIONS_WAIT);
-        return;
-      }
-      pause(2);
-    }
-  }
-
   private void route(ConsumerRecord<String, byte[]> r) {
     InboundMessage m;
     try {
@@ -237,10 +212,14 @@ final class InboundRouter implements AutoCloseable {
     d.setFromSession(m.getFromSession());
     d.setTs(m.getTs());
     d.setText(m.getText());
+    d.setPartition(r.partition());
+    // Keyed by the inbound partition, not the conversation: a gateway's resume filter relies on seeing each inbound
+    // partition's messages in offset order, whatever the delivery topic's partition count.
+    String key = Integer.toString(r.partition());
     for (int i = 0, n = buckets.size(); i < n; i++) {
       Fanout.Bucket b = buckets.get(i);
       d.setRecipients(b.recipients);
-      producer.send(new ProducerRecord<>(b.topic, m.getConv(), deliverySerde.encode(d)), onSent);
+      producer.send(new ProducerRecord<>(b.topic, key, deliverySerde.encode(d)), onSent);
     }
   }
 

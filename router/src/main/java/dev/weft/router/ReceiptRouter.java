@@ -59,7 +59,10 @@ final class ReceiptRouter implements AutoCloseable {
   };
   private volatile boolean closed;
 
-  ReceiptRouter(RouterConfig config, SessionTable table) {
+  private final SessionBarrier sessionBarrier;
+
+  ReceiptRouter(RouterConfig config, SessionTable table, SessionTableReader sessions) {
+    this.sessionBarrier = new SessionBarrier(sessions, config.kafka().topics().sessions(), () -> closed);
     this.config = config;
     this.table = table;
     this.topic = config.kafka().topics().receipts();
@@ -85,6 +88,7 @@ final class ReceiptRouter implements AutoCloseable {
           if (records.isEmpty()) {
             continue;
           }
+          sessionBarrier.await(consumer);
           List<Future<RecordMetadata>> sent = new ArrayList<>();
           for (ConsumerRecord<String, byte[]> r : records) {
             route(r, sent);

@@ -75,7 +75,7 @@ public final class RouterApplication implements AutoCloseable {
       throw e;
     }
     inbound.start();
-    ReceiptRouter receipts = new ReceiptRouter(config, table);
+    ReceiptRouter receipts = new ReceiptRouter(config, table, sessions);
     receipts.start();
     log.info("router {} ready: routing {} in group {}", config.routerId(), config.kafka().topics().inbound(),
         config.group());

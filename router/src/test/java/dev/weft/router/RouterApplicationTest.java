@@ -47,7 +47,9 @@ class RouterApplicationTest {
       f.startRouter();
 
       // carol's own socket is not announced (yet): she is a member without sessions
-      long seq = f.publish("conv-1", "carol", "s-carol", List.of("alice", "bob", "carol"), "hello");
+      org.apache.kafka.clients.producer.RecordMetadata sent =
+          f.publishAsync("conv-1", "carol", "s-carol", List.of("alice", "bob", "carol"), "hello").get(30, java.util.concurrent.TimeUnit.SECONDS);
+      long seq = sent.offset();
 
       Delivery a = gwA.awaitCount(1).get(0);
       Delivery b = gwB.awaitCount(1).get(0);
@@ -61,8 +63,10 @@ class RouterApplicationTest {
         assertEquals("carol", d.getFrom());
         assertEquals("s-carol", d.getFromSession());
         assertEquals("hello", d.getText());
+        assertEquals(sent.partition(), d.getPartition());
       }
-      assertEquals(List.of("conv-1"), gwA.keys());
+      // Keyed by inbound partition, so the partition's order holds in every delivery partition.
+      assertEquals(List.of(Integer.toString(sent.partition())), gwA.keys());
       assertEquals(1, gwA.deliveries().size());
       assertEquals(1, gwB.deliveries().size());
       assertEquals(1, gwC.deliveries().size());

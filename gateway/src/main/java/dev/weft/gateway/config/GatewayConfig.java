@@ -33,6 +33,7 @@ import java.util.regex.Pattern;
  *     with 4000 and its session retracted: this is how a half-open TCP connection is noticed (default 60000)
  * @param heartbeatMs WEFT_GATEWAY_HEARTBEAT_MS: how often the gateway tells routers it is alive (default 5000);
  *     must be well under the routers' WEFT_GATEWAY_EXPIRY_MS
+ * @param catchUp see {@link CatchUpSettings}
  */
 public record GatewayConfig(
     KafkaSettings kafka,
@@ -49,7 +50,8 @@ public record GatewayConfig(
     int writeQueueMaxBytes,
     int pingIntervalMs,
     int idleTimeoutMs,
-    int heartbeatMs) {
+    int heartbeatMs,
+    CatchUpSettings catchUp) {
 
   private static final Pattern GATEWAY_ID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
 
@@ -95,12 +97,14 @@ public record GatewayConfig(
         env.integer("WEFT_SOCKET_WRITE_QUEUE_BYTES", 1024 * 1024, 1024, 1024 * 1024 * 1024),
         pingInterval,
         idleTimeout,
-        env.integer("WEFT_GATEWAY_HEARTBEAT_MS", 5_000, 50, 600_000));
+        env.integer("WEFT_GATEWAY_HEARTBEAT_MS", 5_000, 50, 600_000),
+        CatchUpSettings.from(env));
   }
 
   /** A copy listening on another port (the application resolves port 0 to a concrete free port). */
   public GatewayConfig withHttpPort(int port) {
     return new GatewayConfig(kafka, jwt, gatewayId, port, persisterUrl, maxFrameBytes, maxTextBytes, eventLoops,
-        publishQueueMax, sendRatePerSecond, sendBurst, writeQueueMaxBytes, pingIntervalMs, idleTimeoutMs, heartbeatMs);
+        publishQueueMax, sendRatePerSecond, sendBurst, writeQueueMaxBytes, pingIntervalMs, idleTimeoutMs, heartbeatMs,
+        catchUp);
   }
 }

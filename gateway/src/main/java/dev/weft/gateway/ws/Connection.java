@@ -2,6 +2,7 @@ package dev.weft.gateway.ws;
 
 import io.vertx.core.Context;
 import io.vertx.core.http.ServerWebSocket;
+import java.util.ArrayDeque;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -34,6 +35,19 @@ final class Connection {
   /** Retracts the session; set by the endpoint. */
   Runnable onDrop = () -> { };
 
+  /** Characters written to the socket and not yet handed to the OS. Event loop only. */
+  private long queued;
+  private Runnable onDrained;
+
+  /** Null for a connection opened without a cursor: it gets live messages only. Event loop only. */
+  private Cursor cursor;
+  /** While catching up, live traffic waits here, so it follows what history had. Event loop only. */
+  private ArrayDeque<Held> held;
+  private long heldChars;
+
+  /** A live frame that arrived while catching up: a message (partition, seq) or a receipt (partition -1). */
+  private record Held(int partition, long seq, String frame) {}
+
   Connection(String session, String user, String device, ServerWebSocket socket, Context context,
       SendRateLimiter limiter, int writeQueueMaxBytes) {
     this.session = session;
@@ -43,12 +57,77 @@ final class Connection {
     this.context = context;
     this.limiter = limiter;
     this.writeQueueMaxBytes = writeQueueMaxBytes;
-    socket.setWriteQueueMaxSize(writeQueueMaxBytes);
+  }
+
+  /** Makes this a resuming connection: live traffic is held until {@link #caughtUp()}. Before the welcome only. */
+  void resumeFrom(Cursor from) {
+    cursor = from;
+    held = new ArrayDeque<>();
+  }
+
+  Cursor cursor() {
+    return cursor;
+  }
+
+  boolean catchingUp() {
+    return held != null;
   }
 
   /** Sends a frame from any thread. */
   void push(String frame) {
-    context.runOnContext(v -> write(frame));
+    context.runOnContext(v -> {
+      if (held != null) {
+        hold(new Held(-1, -1, frame));
+      } else {
+        write(frame);
+      }
+    });
+  }
+
+  /** Sends a live {@code msg} frame from any thread; on a resuming connection it carries the cursor. */
+  void pushMessage(int partition, long seq, String frame) {
+    context.runOnContext(v -> {
+      if (cursor == null) {
+        write(frame);
+      } else if (held != null) {
+        hold(new Held(partition, seq, frame));
+      } else {
+        writeMessage(partition, seq, frame);
+      }
+    });
+  }
+
+  /** Writes a message unless the client already has it, with the cursor that follows it. Event loop only. */
+  void writeMessage(int partition, long seq, String frame) {
+    if (cursor.admit(partition, seq)) {
+      write(Frames.withCursor(frame, cursor.encode()));
+    }
+  }
+
+  private void hold(Held h) {
+    if (!open) {
+      return;
+    }
+    heldChars += h.frame.length();
+    if (heldChars > writeQueueMaxBytes) {
+      tooSlow("over " + writeQueueMaxBytes + " bytes of live traffic arrived while catching up");
+      return;
+    }
+    held.add(h);
+  }
+
+  /** Catch-up is over: sends what was held (minus what history already gave), then goes live. Event loop only. */
+  void caughtUp() {
+    ArrayDeque<Held> waiting = held;
+    held = null;
+    heldChars = 0;
+    for (Held h : waiting) {
+      if (h.partition < 0 && h.seq < 0) {
+        write(h.frame);
+      } else {
+        writeMessage(h.partition, h.seq, h.frame);
+      }
+    }
   }
 
   /** Sends a frame; call on {@link #context} only. */
@@ -56,18 +135,48 @@ final class Connection {
     if (!open || socket.isClosed()) {
       return;
     }
-    if (socket.writeQueueFull()) {
+    int size = frame.length();
+    if (queued > 0 && queued + size > writeQueueMaxBytes) {
       // A reader that falls this far behind would make the gateway buffer without bound; it
-      // reconnects and reads what it missed from history instead.
-      open = false;
-      LoggerFactory.getLogger(Connection.class).info("closing the socket of {}/{}: over {} bytes queued for it",
-          user, device, writeQueueMaxBytes);
-      // The close frame queues behind everything else, so retract now rather than when the close completes.
-      onDrop.run();
-      socket.close(CLOSE_TOO_SLOW, "too slow: outbound queue over " + writeQueueMaxBytes + " bytes");
+      // reconnects and catches up instead.
+      tooSlow("over " + writeQueueMaxBytes + " bytes queued for it");
       return;
     }
-    socket.writeTextMessage(frame);
+    queued += size;
+    socket.writeTextMessage(frame).onComplete(r -> {
+      queued -= size;
+      if (onDrained != null && hasRoom()) {
+        Runnable then = onDrained;
+        onDrained = null;
+        then.run();
+      }
+    });
+  }
+
+  /** True while at most half the write bound is queued: catch-up writes only then, leaving room for acks. */
+  boolean hasRoom() {
+    return queued <= writeQueueMaxBytes / 2;
+  }
+
+  /** Runs {@code then} once the queue is back under half the bound (at once if it is). Event loop only. */
+  void whenRoom(Runnable then) {
+    if (hasRoom()) {
+      then.run();
+    } else {
+      onDrained = then;
+    }
+  }
+
+  boolean isOpen() {
+    return open && !socket.isClosed();
+  }
+
+  private void tooSlow(String why) {
+    open = false;
+    LoggerFactory.getLogger(Connection.class).info("closing the socket of {}/{}: {}", user, device, why);
+    // The close frame queues behind everything else, so retract now rather than when the close completes.
+    onDrop.run();
+    socket.close(CLOSE_TOO_SLOW, "too slow: outbound queue over " + writeQueueMaxBytes + " bytes");
   }
 
   void markClosed() {

@@ -35,7 +35,7 @@ public final class DeliveryDispatcher {
         if (frame == null) {
           frame = Frames.msg(delivery);
         }
-        c.push(frame);
+        c.pushMessage(delivery.getPartition(), delivery.getSeq(), frame);
       }
     }
   }

@@ -42,6 +42,29 @@ final class Frames {
         .put("kind", r.getKind().name().toLowerCase(java.util.Locale.ROOT)).put("seq", r.getSeq()).encode();
   }
 
+  /** A receipt frame for one stored position, as catch-up replays them. */
+  static String receipt(String conv, String user, String kind, long seq) {
+    return new JsonObject().put("op", "receipt").put("conv", conv).put("user", user).put("kind", kind).put("seq", seq)
+        .encode();
+  }
+
+  /** Catch-up is over: what follows is live. */
+  static String synced(String cursor, boolean reset) {
+    JsonObject o = new JsonObject().put("op", "synced").put("cursor", cursor);
+    if (reset) {
+      o.put("reset", true);
+    }
+    return o.encode();
+  }
+
+  /**
+   * The same {@code msg} frame with the cursor that follows it. Spliced rather than re-encoded: one frame is shared by
+   * every recipient socket, each with its own cursor, and a cursor holds only characters JSON needs no escape for.
+   */
+  static String withCursor(String msgFrame, String cursor) {
+    return msgFrame.substring(0, msgFrame.length() - 1) + ",\"cursor\":\"" + cursor + "\"}";
+  }
+
   static String msg(Delivery d) {
     return new JsonObject().put("op", "msg").put("conv", d.getConv()).put("seq", d.getSeq())
         .put("id", d.getId()).put("from", d.getFrom()).put("ts", d.getTs()).put("text", d.getText()).encode();

@@ -1,9 +1,11 @@
 package dev.weft.gateway.ws;
 
+import dev.weft.common.TopicCreator;
 import dev.weft.common.Tokens;
 import dev.weft.common.UserIds;
 import dev.weft.gateway.config.GatewayConfig;
 import dev.weft.gateway.http.BearerToken;
+import dev.weft.gateway.http.CatchUpReads;
 import dev.weft.gateway.http.HttpErrors;
 import dev.weft.gateway.http.OriginalAcks;
 import dev.weft.gateway.kafka.KafkaPublisher;
@@ -44,10 +46,15 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
   private final FrameHandler frames;
   private final AvroSerde<SessionAnnouncement> serde = AvroSerde.sessionAnnouncement();
   private final Clock clock;
+  private final CatchUp catchUp;
+  /** The inbound topic as it is now: a cursor from another incarnation of it is stale. */
+  private final TopicCreator.Identity inbound;
 
   public WebSocketEndpoint(GatewayConfig config, Tokens tokens, KafkaPublisher publisher, LocalSessions sessions, Clock clock,
-      OriginalAcks originals) {
+      OriginalAcks originals, CatchUpReads history, TopicCreator.Identity inbound) {
     this.config = config;
+    this.inbound = inbound;
+    this.catchUp = new CatchUp(history, config.catchUp());
     this.tokens = tokens;
     this.publisher = publisher;
     this.sessions = sessions;
@@ -68,19 +75,52 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
       HttpErrors.send(ctx.response(), 400, "bad_request", "device must be 1-64 characters, no whitespace");
       return;
     }
+    Resumption resumption;
+    try {
+      resumption = resumption(request.getParam("cursor"));
+    } catch (Cursor.Malformed e) {
+      HttpErrors.send(ctx.response(), 400, "bad_cursor", e.getMessage() + "; connect with cursor=new to start over");
+      return;
+    }
     if (!request.canUpgradeToWebSocket()) {
       HttpErrors.send(ctx.response(), 400, "bad_request", "this endpoint only speaks WebSocket");
       return;
     }
     Context context = Vertx.currentContext();
     request.toWebSocket()
-        .onSuccess(socket -> open(socket, context, who.user(), device))
+        .onSuccess(socket -> open(socket, context, who.user(), device, resumption))
         .onFailure(e -> log.debug("upgrade failed: {}", e.toString()));
   }
 
-  private void open(ServerWebSocket socket, Context context, String user, String device) {
+  /** How a connection starts: live only (no cursor), from a cursor, or fresh (a new device, or a stale cursor). */
+  private record Resumption(Cursor from, boolean fresh, boolean reset) {
+    static final Resumption LIVE_ONLY = new Resumption(null, false, false);
+  }
+
+  private Resumption resumption(String param) throws Cursor.Malformed {
+    if (param == null) {
+      return Resumption.LIVE_ONLY;
+    }
+    if (param.equals("new")) {
+      return new Resumption(Cursor.start(inbound.id(), inbound.partitions()), true, false);
+    }
+    Cursor from = Cursor.parse(param);
+    if (!from.epoch.equals(inbound.id())) {
+      // The inbound topic was recreated: its offsets mean nothing now. Start the device over, and say so.
+      return new Resumption(Cursor.start(inbound.id(), inbound.partitions()), true, true);
+    }
+    if (from.partitions() != inbound.partitions()) {
+      throw new Cursor.Malformed("cursor has " + from.partitions() + " positions, not " + inbound.partitions());
+    }
+    return new Resumption(from, false, false);
+  }
+
+  private void open(ServerWebSocket socket, Context context, String user, String device, Resumption resumption) {
     Connection c = new Connection(UUID.randomUUID().toString(), user, device, socket, context,
         new SendRateLimiter(config.sendRatePerSecond(), config.sendBurst(), System::nanoTime), config.writeQueueMaxBytes());
+    if (resumption.from() != null) {
+      c.resumeFrom(resumption.from());
+    }
     sessions.add(c);
     c.onDrop = () -> close(c);
     socket.textMessageHandler(text -> {
@@ -99,7 +139,14 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
     SessionAnnouncement announcement = SessionAnnouncement.newBuilder().setSession(c.session).setUser(user)
         .setDevice(device).setGateway(config.gatewayId()).setConnectedAt(clock.millis()).build();
     publisher.publish(context, config.kafka().topics().sessions(), c.session, serde.encode(announcement))
-        .onSuccess(md -> c.write(Frames.welcome(c, config.gatewayId())))
+        .onSuccess(md -> {
+          c.write(Frames.welcome(c, config.gatewayId()));
+          if (resumption.fresh()) {
+            catchUp.fresh(c, resumption.reset());
+          } else if (resumption.from() != null) {
+            catchUp.resume(c);
+          }
+        })
         .onFailure(e -> {
           log.warn("could not announce the session of {}: {}", user, e.toString());
           socket.close(CLOSE_UNAVAILABLE, "unavailable: retry");

@@ -1,0 +1,61 @@
+package dev.weft.gateway.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.core.buffer.Buffer;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/**
+ * Reads what a reconnecting client missed from a persister. The persister first waits until history holds
+ * everything Kafka had when the read began, so what it answers, with what the socket gets live after its welcome,
+ * leaves no gap.
+ */
+public final class CatchUpReads {
+
+  private static final int TIMEOUT_MS = 15_000;
+
+  private final WebClient client;
+  private final String persisterUrl;
+
+  public CatchUpReads(WebClient client, String persisterUrl) {
+    this.client = client;
+    this.persisterUrl = persisterUrl;
+  }
+
+  /**
+   * The user's messages at or past {@code next} on each partition, in partition then seq order, at most
+   * {@code limit}; with the receipts stored since {@code receiptsSince} when it is not null.
+   */
+  public Future<JsonObject> page(String user, long[] next, int limit, Long receiptsSince) {
+    HttpRequest<Buffer> request = client.getAbs(userUrl(user, "catchup"))
+        .addQueryParam("next", Arrays.stream(next).mapToObj(Long::toString).collect(Collectors.joining(",")))
+        .addQueryParam("limit", Integer.toString(limit));
+    if (receiptsSince != null) {
+      request.addQueryParam("receiptsSince", receiptsSince.toString());
+    }
+    return send(request);
+  }
+
+  /** The latest {@code perConversation} messages of the user's {@code conversations} most recent conversations. */
+  public Future<JsonObject> recent(String user, int perConversation, int conversations) {
+    return send(client.getAbs(userUrl(user, "recent"))
+        .addQueryParam("perConversation", Integer.toString(perConversation))
+        .addQueryParam("conversations", Integer.toString(conversations)));
+  }
+
+  private String userUrl(String user, String what) {
+    return persisterUrl + "/internal/v1/users/" + URLEncoder.encode(user, StandardCharsets.UTF_8).replace("+", "%20")
+        + "/" + what;
+  }
+
+  private static Future<JsonObject> send(HttpRequest<Buffer> request) {
+    return request.timeout(TIMEOUT_MS).send().compose(r -> r.statusCode() == 200
+        ? Future.succeededFuture(r.bodyAsJsonObject())
+        : Future.failedFuture("catch-up read answered " + r.statusCode() + ": " + r.bodyAsString()));
+  }
+}

@@ -1,0 +1,136 @@
+package dev.weft.gateway.ws;
+
+import dev.weft.gateway.config.CatchUpSettings;
+import dev.weft.gateway.http.CatchUpReads;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings a resuming connection up to date after its welcome: what it missed from history, in order, then
+ * {@code synced}, then the live traffic held meanwhile, minus what history already gave.
+ *
+ * <p>No gap: the session was announced before the welcome, so every message appended after the welcome is routed
+ * to this socket live (and held while catching up); every message appended before the read began is in history,
+ * because the persister waits for that before answering. The cursor filter drops what both gave.
+ */
+final class CatchUp {
+
+  private static final Logger log = LoggerFactory.getLogger(CatchUp.class);
+  /** Closed when history cannot be read: the client reconnects with the cursor it has. */
+  static final short CLOSE_UNAVAILABLE = 1011;
+  /** Receipts stored within this long before the last catch-up are replayed too: persisters' clocks differ. */
+  private static final long RECEIPT_CLOCK_SLACK_MS = 10_000;
+
+  private final CatchUpReads reads;
+  private final CatchUpSettings settings;
+
+  CatchUp(CatchUpReads reads, CatchUpSettings settings) {
+    this.reads = reads;
+    this.settings = settings;
+  }
+
+  /** Resumes from the connection's cursor. Event loop only, after the welcome. */
+  void resume(Connection c) {
+    page(c, c.cursor().asOf() - RECEIPT_CLOCK_SLACK_MS);
+  }
+
+  /** A device with nothing: recent history, then live. {@code reset} when it came with a cursor of another epoch. */
+  void fresh(Connection c, boolean reset) {
+    onLoop(c, reads.recent(c.user, settings.newDeviceMessages(), settings.newDeviceConversations()), body -> {
+      writeReceipts(c, body.getJsonArray("receipts"));
+      writeMessages(c, body.getJsonArray("messages"), 0, false, () -> finish(c, body, reset));
+    });
+  }
+
+  private void page(Connection c, Long receiptsSince) {
+    onLoop(c, reads.page(c.user, c.cursor().next(), settings.pageSize(), receiptsSince), body -> {
+      writeReceipts(c, body.getJsonArray("receipts"));
+      writeMessages(c, body.getJsonArray("messages"), 0, true, () -> {
+        if (body.getBoolean("complete", false)) {
+          finish(c, body, false);
+        } else {
+          page(c, null);
+        }
+      });
+    });
+  }
+
+  private void finish(Connection c, JsonObject body, boolean reset) {
+    Cursor cursor = c.cursor();
+    cursor.reach(ends(body.getJsonArray("ends")));
+    cursor.asOf(body.getLong("asOf"));
+    c.write(Frames.synced(cursor.encode(), reset));
+    c.caughtUp();
+  }
+
+  /**
+   * Writes messages while the socket has room, and waits for it to drain when it has not: a slow reader slows its
+   * own catch-up instead of filling the gateway's memory.
+   */
+  private void writeMessages(Connection c, JsonArray messages, int from, boolean filtered, Runnable then) {
+    for (int i = from; i < messages.size(); i++) {
+      if (!c.isOpen()) {
+        return;
+      }
+      if (!c.hasRoom()) {
+        int resumeAt = i;
+        c.whenRoom(() -> writeMessages(c, messages, resumeAt, filtered, then));
+        return;
+      }
+      JsonObject m = messages.getJsonObject(i);
+      int partition = (Integer) m.remove("part");
+      String frame = m.encode();
+      if (filtered) {
+        c.writeMessage(partition, m.getLong("seq"), frame);
+      } else {
+        c.write(frame); // recent history: per conversation, not partition order; the cursor is set when it ends
+      }
+    }
+    then.run();
+  }
+
+  private static void writeReceipts(Connection c, JsonArray receipts) {
+    if (receipts == null) {
+      return;
+    }
+    for (int i = 0; i < receipts.size(); i++) {
+      JsonObject r = receipts.getJsonObject(i);
+      long delivered = r.getLong("delivered", -1L);
+      long read = r.getLong("read", -1L);
+      if (delivered >= 0) {
+        c.write(Frames.receipt(r.getString("conv"), r.getString("user"), "delivered", delivered));
+      }
+      if (read >= 0) {
+        c.write(Frames.receipt(r.getString("conv"), r.getString("user"), "read", read));
+      }
+    }
+  }
+
+  private static long[] ends(JsonArray ends) {
+    long[] out = new long[ends.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = ends.getLong(i);
+    }
+    return out;
+  }
+
+  /** Continues on the socket's event loop; a failed read closes the socket so the client retries with its cursor. */
+  private static void onLoop(Connection c, Future<JsonObject> read, Consumer<JsonObject> then) {
+    read.onComplete((AsyncResult<JsonObject> r) -> c.context.runOnContext(v -> {
+      if (!c.isOpen()) {
+        return;
+      }
+      if (r.failed()) {
+        log.warn("could not catch {}/{} up: {}", c.user, c.device, r.cause().toString());
+        c.socket.close(CLOSE_UNAVAILABLE, "unavailable: history cannot be read now; reconnect with your cursor");
+        return;
+      }
+      then.accept(r.result());
+    }));
+  }
+}
