@@ -15,9 +15,13 @@ import java.util.List;
  * @param ratePerSecond WEFT_LOAD_RATE: messages per second over all pairs (default 1000)
  * @param seconds WEFT_LOAD_SECONDS: how long to send (default 10)
  * @param textBytes WEFT_LOAD_TEXT_BYTES: size of each message text (default 100)
+ * @param catchUpMessages WEFT_LOAD_CATCHUP_MESSAGES: after the live run, receivers disconnect, this many more
+ *     messages are sent (spread over the pairs), and receivers reconnect with their cursors: the report then times
+ *     the catch-up (default 0 = no catch-up phase)
  * @param jwt the secret tokens are signed with (WEFT_JWT_SECRET, or the dev secret under WEFT_DEV=1)
  */
-public record LoadConfig(List<String> gateways, int pairs, int ratePerSecond, int seconds, int textBytes, JwtSettings jwt) {
+public record LoadConfig(List<String> gateways, int pairs, int ratePerSecond, int seconds, int textBytes, int catchUpMessages,
+    JwtSettings jwt) {
 
   public static LoadConfig from(Env env) {
     List<String> gateways = Arrays.stream(env.string("WEFT_LOAD_GATEWAYS", "localhost:8080").split(","))
@@ -32,6 +36,7 @@ public record LoadConfig(List<String> gateways, int pairs, int ratePerSecond, in
         env.integer("WEFT_LOAD_RATE", 1000, 1, 10_000_000),
         env.integer("WEFT_LOAD_SECONDS", 10, 1, 86_400),
         env.integer("WEFT_LOAD_TEXT_BYTES", 100, 16, 1_000_000),
+        env.integer("WEFT_LOAD_CATCHUP_MESSAGES", 0, 0, 10_000_000),
         JwtSettings.from(env));
   }
 }

@@ -6,6 +6,8 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,23 +43,20 @@ final class CatchUp {
 
   /** A device with nothing: recent history, then live. {@code reset} when it came with a cursor of another epoch. */
   void fresh(Connection c, boolean reset) {
-    onLoop(c, reads.recent(c.user, settings.newDeviceMessages(), settings.newDeviceConversations()), body -> {
-      writeReceipts(c, body.getJsonArray("receipts"));
-      writeMessages(c, body.getJsonArray("messages"), 0, false, () -> finish(c, body, reset));
-    });
+    onLoop(c, reads.recent(c.user, settings.newDeviceMessages(), settings.newDeviceConversations()), body ->
+        // Recent history is per conversation, not in partition order: no filter; the cursor is set when it ends.
+        writeAll(c, frames(body, false), 0, () -> finish(c, body, reset)));
   }
 
   private void page(Connection c, Long receiptsSince) {
-    onLoop(c, reads.page(c.user, c.cursor().next(), settings.pageSize(), receiptsSince), body -> {
-      writeReceipts(c, body.getJsonArray("receipts"));
-      writeMessages(c, body.getJsonArray("messages"), 0, true, () -> {
-        if (body.getBoolean("complete", false)) {
-          finish(c, body, false);
-        } else {
-          page(c, null);
-        }
-      });
-    });
+    onLoop(c, reads.page(c.user, c.cursor().next(), settings.pageSize(), receiptsSince), body ->
+        writeAll(c, frames(body, true), 0, () -> {
+          if (body.getBoolean("complete", false)) {
+            finish(c, body, false);
+          } else {
+            page(c, null);
+          }
+        }));
   }
 
   private void finish(Connection c, JsonObject body, boolean reset) {
@@ -68,47 +67,55 @@ final class CatchUp {
     c.caughtUp();
   }
 
-  /**
-   * Writes messages while the socket has room, and waits for it to drain when it has not: a slow reader slows its
-   * own catch-up instead of filling the gateway's memory.
-   */
-  private void writeMessages(Connection c, JsonArray messages, int from, boolean filtered, Runnable then) {
-    for (int i = from; i < messages.size(); i++) {
-      if (!c.isOpen()) {
-        return;
-      }
-      if (!c.hasRoom()) {
-        int resumeAt = i;
-        c.whenRoom(() -> writeMessages(c, messages, resumeAt, filtered, then));
-        return;
-      }
-      JsonObject m = messages.getJsonObject(i);
-      int partition = (Integer) m.remove("part");
-      String frame = m.encode();
-      if (filtered) {
-        c.writeMessage(partition, m.getLong("seq"), frame);
-      } else {
-        c.write(frame); // recent history: per conversation, not partition order; the cursor is set when it ends
-      }
-    }
-    then.run();
-  }
+  /** One frame of a catch-up answer; {@code partition} and {@code seq} are set for messages that pass the filter. */
+  private record Out(int partition, long seq, String frame, boolean filtered) {}
 
-  private static void writeReceipts(Connection c, JsonArray receipts) {
-    if (receipts == null) {
-      return;
-    }
+  /** The answer's receipts, then its messages. */
+  private static List<Out> frames(JsonObject body, boolean filtered) {
+    List<Out> out = new ArrayList<>();
+    JsonArray receipts = body.getJsonArray("receipts", new JsonArray());
     for (int i = 0; i < receipts.size(); i++) {
       JsonObject r = receipts.getJsonObject(i);
       long delivered = r.getLong("delivered", -1L);
       long read = r.getLong("read", -1L);
       if (delivered >= 0) {
-        c.write(Frames.receipt(r.getString("conv"), r.getString("user"), "delivered", delivered));
+        out.add(new Out(-1, -1, Frames.receipt(r.getString("conv"), r.getString("user"), "delivered", delivered), false));
       }
       if (read >= 0) {
-        c.write(Frames.receipt(r.getString("conv"), r.getString("user"), "read", read));
+        out.add(new Out(-1, -1, Frames.receipt(r.getString("conv"), r.getString("user"), "read", read), false));
       }
     }
+    JsonArray messages = body.getJsonArray("messages", new JsonArray());
+    for (int i = 0; i < messages.size(); i++) {
+      JsonObject m = messages.getJsonObject(i);
+      int partition = ((Number) m.remove("part")).intValue();
+      out.add(new Out(partition, m.getLong("seq"), m.encode(), filtered));
+    }
+    return out;
+  }
+
+  /**
+   * Writes while the socket has room, and waits for it to drain when it has not: a slow reader slows its own
+   * catch-up instead of filling the gateway's memory.
+   */
+  private static void writeAll(Connection c, List<Out> frames, int from, Runnable then) {
+    for (int i = from; i < frames.size(); i++) {
+      if (!c.isOpen()) {
+        return;
+      }
+      if (!c.hasRoom()) {
+        int resumeAt = i;
+        c.whenRoom(() -> writeAll(c, frames, resumeAt, then));
+        return;
+      }
+      Out o = frames.get(i);
+      if (o.filtered()) {
+        c.writeMessage(o.partition(), o.seq(), o.frame());
+      } else {
+        c.write(o.frame());
+      }
+    }
+    then.run();
   }
 
   private static long[] ends(JsonArray ends) {

@@ -116,18 +116,28 @@ final class Connection {
     held.add(h);
   }
 
-  /** Catch-up is over: sends what was held (minus what history already gave), then goes live. Event loop only. */
+  /**
+   * Catch-up is over: sends what was held (minus what history already gave), as fast as the client reads, then goes
+   * live. Whatever arrives meanwhile joins the end of the queue, so order holds. Event loop only.
+   */
   void caughtUp() {
-    ArrayDeque<Held> waiting = held;
-    held = null;
-    heldChars = 0;
-    for (Held h : waiting) {
+    while (!held.isEmpty()) {
+      if (!isOpen()) {
+        return;
+      }
+      if (!hasRoom()) {
+        whenRoom(this::caughtUp);
+        return;
+      }
+      Held h = held.poll();
+      heldChars -= h.frame.length();
       if (h.partition < 0 && h.seq < 0) {
         write(h.frame);
       } else {
         writeMessage(h.partition, h.seq, h.frame);
       }
     }
+    held = null;
   }
 
   /** Sends a frame; call on {@link #context} only. */

@@ -16,9 +16,9 @@ import org.flywaydb.core.Flyway;
  * The messages table: idempotent batch writes and history pages. Blocking JDBC: call off any event loop.
  *
  * <p>Schema changes are new Flyway files ({@code V2__...}); never edit an applied one (Flyway checks its checksum at
- * start). Planned: catch-up reads are the same {@code (conv_id, seq)} range scan as history; receipts and read
- * cursors a table keyed {@code (conv_id, user)} holding the highest seq seen; groups a conversations/members pair of
- * tables. None of them changes this table's key.
+ * start). Each poll's messages are written with their rows of the per-user conversation index
+ * ({@code conversation_members}, read by {@link UserReads}) in one transaction, so a reader never sees one without
+ * the other.
  */
 public final class MessageStore implements AutoCloseable {
 
@@ -28,6 +28,9 @@ public final class MessageStore implements AutoCloseable {
   // The first message a sender stored under a ref; a later one with the same ref was a resend or a reuse.
   private static final String BY_REF = "SELECT conv_id, seq, id, sender, sender_device, ts, text, ref FROM messages "
       + "WHERE sender = ? AND ref = ? ORDER BY ts, seq LIMIT 1";
+  // The index keeps the latest ts: a replay, or an older batch applied late, must not move it back.
+  private static final String INDEX = "INSERT INTO conversation_members (user_id, conv_id, part, last_ts) VALUES (?, ?, ?, ?) "
+      + "ON DUPLICATE KEY UPDATE last_ts = GREATEST(last_ts, VALUES(last_ts))";
   private static final String PAGE = "SELECT conv_id, seq, id, sender, sender_device, ts, text, ref FROM messages "
       + "WHERE conv_id = ? AND seq > ? ORDER BY seq LIMIT ?";
 
@@ -41,9 +44,11 @@ public final class MessageStore implements AutoCloseable {
   private final HikariDataSource pool;
 
   private final ReceiptStore receipts;
+  private final UserReads userReads;
 
   private MessageStore(HikariDataSource pool) {
     this.receipts = new ReceiptStore(pool);
+    this.userReads = new UserReads(pool);
     this.pool = pool;
   }
 
@@ -70,18 +75,28 @@ public final class MessageStore implements AutoCloseable {
     return new MessageStore(pool);
   }
 
-  /** Writes every message in one transaction; messages already stored are left as they are. */
-  public void insertAll(List<StoredMessage> messages) throws SQLException {
-    BatchWrite.run(pool, INSERT, messages, (ps, m) -> {
-      ps.setString(1, m.conv());
-      ps.setLong(2, m.seq());
-      ps.setString(3, m.id());
-      ps.setString(4, m.from());
-      ps.setString(5, m.fromDevice());
-      ps.setLong(6, m.ts());
-      ps.setString(7, m.text());
-      ps.setString(8, m.ref());
-    });
+  /**
+   * Writes every message and every index row in one transaction; messages already stored are left as they are, index
+   * rows keep their greatest ts. Pass each (user, conversation) once, sorted, so two writers lock rows in one order.
+   */
+  public void insertAll(List<StoredMessage> messages, List<Membership> members) throws SQLException {
+    BatchWrite.run(pool, List.of(
+        new BatchWrite.Step<>(INSERT, messages, (ps, m) -> {
+          ps.setString(1, m.conv());
+          ps.setLong(2, m.seq());
+          ps.setString(3, m.id());
+          ps.setString(4, m.from());
+          ps.setString(5, m.fromDevice());
+          ps.setLong(6, m.ts());
+          ps.setString(7, m.text());
+          ps.setString(8, m.ref());
+        }),
+        new BatchWrite.Step<>(INDEX, members, (ps, m) -> {
+          ps.setString(1, m.user());
+          ps.setString(2, m.conv());
+          ps.setInt(3, m.part());
+          ps.setLong(4, m.lastTs());
+        })));
   }
 
 
@@ -130,7 +145,8 @@ public final class MessageStore implements AutoCloseable {
     }
   }
 
-  private static StoredMessage row(ResultSet rs) throws SQLException {
+  /** Reads columns 1-8 in the order of {@link #PAGE}'s select list. */
+  static StoredMessage row(ResultSet rs) throws SQLException {
     return new StoredMessage(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
         rs.getLong(6), rs.getString(7), rs.getString(8));
   }
@@ -158,6 +174,11 @@ public final class MessageStore implements AutoCloseable {
     } catch (SQLException e) {
       return false;
     }
+  }
+
+  /** Reads over the per-user conversation index, on the same pool. */
+  public UserReads userReads() {
+    return userReads;
   }
 
   /** The receipts table, on the same pool. */

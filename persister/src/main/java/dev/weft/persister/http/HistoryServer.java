@@ -20,6 +20,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The persister's internal HTTP API: history pages for gateways, and probes.
  *
+ * <p>Routes: {@code GET /internal/v1/conversations/:conv/messages} (a history page),
+ * {@code GET /internal/v1/refs} (find a resend's original), {@code GET /internal/v1/users/:user/catchup} and
+ * {@code /recent} (resume after a reconnect, see {@link CatchUpRoutes}), {@code /health/live} and
+ * {@code /health/ready}. Errors are JSON {@code {"code", "message"}}: {@code bad_request} (400) or
+ * {@code unavailable} (503).
+ *
  * <p>Internal network only: it trusts its caller. Gateways check the client's token and
  * membership before they ask. JDBC runs on a bounded worker pool, never on the event loop.
  */
@@ -33,6 +39,7 @@ public final class HistoryServer {
   private final int maxLimit;
   private final BooleanSupplier consuming;
   private final PersistedBarrier barrier;
+  private final CatchUpRoutes catchUp;
   private HttpServer server;
 
   public HistoryServer(Vertx vertx, MessageStore store, int jdbcThreads, int maxLimit, BooleanSupplier consuming,
@@ -43,12 +50,14 @@ public final class HistoryServer {
     this.jdbc = vertx.createSharedWorkerExecutor("weft-jdbc", jdbcThreads);
     this.maxLimit = maxLimit;
     this.consuming = consuming;
+    this.catchUp = new CatchUpRoutes(store, jdbc, barrier, maxLimit);
   }
 
   public Future<HttpServer> listen(int port) {
     Router router = Router.router(vertx);
     router.get("/internal/v1/conversations/:conv/messages").handler(this::history);
     router.get("/internal/v1/refs").handler(this::byRef);
+    catchUp.mount(router);
     router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(this::ready);
     return vertx.createHttpServer().requestHandler(router).listen(port).onSuccess(s -> server = s);
@@ -130,13 +139,18 @@ public final class HistoryServer {
   private static JsonArray toJson(List<StoredMessage> rows) {
     JsonArray out = new JsonArray();
     for (StoredMessage m : rows) {
-      out.add(new JsonObject().put("op", "msg").put("conv", m.conv()).put("seq", m.seq()).put("id", m.id())
-          .put("from", m.from()).put("ts", m.ts()).put("text", m.text()));
+      out.add(message(m));
     }
     return out;
   }
 
-  private static void badRequest(RoutingContext ctx, String message) {
+  /** A message as every route returns it: the shape of a live {@code msg} frame. */
+  static JsonObject message(StoredMessage m) {
+    return new JsonObject().put("op", "msg").put("conv", m.conv()).put("seq", m.seq()).put("id", m.id())
+        .put("from", m.from()).put("ts", m.ts()).put("text", m.text());
+  }
+
+  static void badRequest(RoutingContext ctx, String message) {
     ctx.response().setStatusCode(400).putHeader("Content-Type", "application/json")
         .end(new JsonObject().put("code", "bad_request").put("message", message).encode());
   }

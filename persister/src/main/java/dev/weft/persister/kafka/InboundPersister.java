@@ -2,6 +2,7 @@ package dev.weft.persister.kafka;
 
 import dev.weft.common.KafkaClientProps;
 import dev.weft.persister.config.PersisterConfig;
+import dev.weft.persister.db.Membership;
 import dev.weft.persister.db.MessageStore;
 import dev.weft.persister.db.StoredMessage;
 import dev.weft.schemas.AvroSerde;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -39,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * <p>Order of work per poll: decode → insert every row in one transaction → commit the Kafka offsets. A crash
  * between the two commits replays the batch, and the inserts are idempotent by (conversation, seq), so a replay
  * stores nothing twice. The sequence number of a message is its record's offset.
+ *
+ * <p>The same transaction updates the per-user conversation index: one row per (member, conversation) of the poll,
+ * with the conversation's partition and its latest ts. Catch-up reads join it to the messages, so the two must
+ * never be seen apart. A member id that cannot be a key ({@link Membership#fits}) loses only its index row.
  *
  * <p>Threads: the consumer has exactly one owner thread ({@code weft-persister-inbound}); everything below that
  * touches {@link #consumer} or {@link #uncommitted} runs on it, rebalance callbacks included (they run inside
@@ -126,9 +132,10 @@ public final class InboundPersister implements AutoCloseable {
       healthy = true;
       return;
     }
-    List<StoredMessage> rows = rows(records);
+    Batch batch = batch(records);
+    List<StoredMessage> rows = batch.messages();
     try {
-      store.insertAll(rows);
+      store.insertAll(rows, batch.members());
     } catch (Exception e) {
       // Retriable or not, a database error gets the same treatment: keep the data in Kafka, retry later.
       healthy = false;
@@ -145,8 +152,17 @@ public final class InboundPersister implements AutoCloseable {
     commitUncommitted();
   }
 
-  private List<StoredMessage> rows(ConsumerRecords<String, byte[]> records) {
+  /** The rows of one poll: its messages, and its index rows (one per member and conversation, at the latest ts). */
+  private record Batch(List<StoredMessage> messages, List<Membership> members) {}
+
+  private record MemberKey(String user, String conv) {}
+
+  private static final Comparator<Membership> LOCK_ORDER =
+      Comparator.comparing(Membership::user).thenComparing(Membership::conv);
+
+  private Batch batch(ConsumerRecords<String, byte[]> records) {
     List<StoredMessage> rows = new ArrayList<>(records.count());
+    Map<MemberKey, Membership> members = new HashMap<>();
     for (ConsumerRecord<String, byte[]> r : records) {
       InboundMessage m;
       try {
@@ -169,8 +185,38 @@ public final class InboundPersister implements AutoCloseable {
         continue;
       }
       rows.add(row);
+      index(r, m, members);
     }
-    return rows;
+    List<Membership> sorted = new ArrayList<>(members.values());
+    // One lock order for every writer: two transactions upserting the same rows cannot deadlock.
+    sorted.sort(LOCK_ORDER);
+    return new Batch(rows, sorted);
+  }
+
+  /** Adds the record's (member, conversation) rows, keeping the latest ts of each seen in this poll. */
+  private static void index(ConsumerRecord<String, byte[]> r, InboundMessage m, Map<MemberKey, Membership> members) {
+    List<String> unfit = new ArrayList<>(0);
+    for (String user : m.getMembers()) {
+      if (!Membership.fits(user)) {
+        unfit.add(user);
+        continue;
+      }
+      members.merge(new MemberKey(user, m.getConv()), new Membership(user, m.getConv(), r.partition(), m.getTs()),
+          (a, b) -> a.lastTs() >= b.lastTs() ? a : b);
+    }
+    if (!unfit.isEmpty()) {
+      log.warn("record {}-{}@{}: not indexing {} member id(s) that are not valid user ids, first {}", r.topic(),
+          r.partition(), r.offset(), unfit.size(), printable(unfit.get(0)));
+    }
+  }
+
+  /** A bounded, quoted rendering of an untrusted id for a log line. */
+  private static String printable(String id) {
+    if (id == null) {
+      return "null";
+    }
+    String cut = id.length() > 80 ? id.substring(0, 80) + "..." : id;
+    return '"' + cut.replaceAll("\\p{Cntrl}", "?") + '"';
   }
 
   private void skip(ConsumerRecord<String, byte[]> r, String why) {

@@ -42,12 +42,17 @@ public final class ReceiptPersister implements AutoCloseable {
   private volatile boolean closed;
 
   public ReceiptPersister(PersisterConfig config, ReceiptStore store) {
-    Properties props = KafkaClientProps.consumer(config.kafka(), "weft-persister-receipts", config.group() + ".receipts");
+    Properties props = KafkaClientProps.consumer(config.kafka(), "weft-persister-receipts", group(config));
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.batchMax());
     this.consumer = new KafkaConsumer<>(props);
     this.store = store;
     this.topic = config.kafka().topics().receipts();
     this.thread = new Thread(this::run, "weft-persister-receipts");
+  }
+
+  /** The consumer group that stores receipts: {@code <persister group>.receipts}. */
+  static String group(PersisterConfig config) {
+    return config.group() + ".receipts";
   }
 
   public void start() {
