@@ -103,6 +103,11 @@ public final class GatewayApplication implements AutoCloseable {
     return sessions.size();
   }
 
+  /** The most characters ever queued (or held during catch-up) for one socket: bounded by WEFT_SOCKET_WRITE_QUEUE_BYTES. */
+  public long peakSocketQueue() {
+    return sessions.queuePeak().get();
+  }
+
   /** Stops accepting, closes every socket (1001) and retracts its session, then flushes and closes Kafka clients. */
   @Override
   public synchronized void close() {

@@ -52,6 +52,10 @@ class SlowReaderTest {
       assertEquals(MESSAGES, bobFast.collect(f -> "msg".equals(f.getString("op")), MESSAGES, Duration.ofSeconds(60)).size());
       await().atMost(Duration.ofSeconds(20)).until(() -> fabric.gateways.get(0).connections() == 2);
       await().atMost(Duration.ofSeconds(20)).until(() -> fabric.router.knownSessions() == 2);
+      // 12 MB went to a reader that took none of it; the gateway never held more than the bound for it.
+      long peak = fabric.gateways.get(0).peakSocketQueue();
+      assertTrue(peak <= 1_048_576, "at most the bound was ever queued for one socket, not " + peak);
+      assertTrue(peak > 1_048_576 - 2 * TEXT.length(), "the bound was reached: " + peak);
 
       // Reconnected with its cursor, the slow device gets everything it missed: 12 MB through a 1 MiB bound,
       // because catch-up waits for the socket to drain instead of queueing.

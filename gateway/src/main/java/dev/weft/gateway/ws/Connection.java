@@ -23,6 +23,7 @@ final class Connection {
   final Context context;
   final SendRateLimiter limiter;
   private final int writeQueueMaxBytes;
+  private final QueuePeak peak;
   private boolean open = true;
   private boolean retired;
   private long lastSeenNanos = System.nanoTime();
@@ -49,7 +50,8 @@ final class Connection {
   private record Held(int partition, long seq, String frame) {}
 
   Connection(String session, String user, String device, ServerWebSocket socket, Context context,
-      SendRateLimiter limiter, int writeQueueMaxBytes) {
+      SendRateLimiter limiter, int writeQueueMaxBytes, QueuePeak peak) {
+    this.peak = peak;
     this.session = session;
     this.user = user;
     this.device = device;
@@ -114,6 +116,7 @@ final class Connection {
       return;
     }
     held.add(h);
+    peak.observe(queued + heldChars);
   }
 
   /**
@@ -153,6 +156,7 @@ final class Connection {
       return;
     }
     queued += size;
+    peak.observe(queued + heldChars);
     socket.writeTextMessage(frame).onComplete(r -> {
       queued -= size;
       if (onDrained != null && hasRoom()) {

@@ -12,6 +12,12 @@ public final class LocalSessions {
 
   private final Map<String, Set<Connection>> byUser = new ConcurrentHashMap<>();
   private final AtomicInteger count = new AtomicInteger();
+  private final QueuePeak queuePeak = new QueuePeak();
+
+  /** The most queued for any one socket so far. */
+  public QueuePeak queuePeak() {
+    return queuePeak;
+  }
 
   void add(Connection c) {
     byUser.computeIfAbsent(c.user, u -> ConcurrentHashMap.newKeySet()).add(c);

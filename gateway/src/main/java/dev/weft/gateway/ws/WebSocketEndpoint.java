@@ -117,7 +117,8 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
 
   private void open(ServerWebSocket socket, Context context, String user, String device, Resumption resumption) {
     Connection c = new Connection(UUID.randomUUID().toString(), user, device, socket, context,
-        new SendRateLimiter(config.sendRatePerSecond(), config.sendBurst(), System::nanoTime), config.writeQueueMaxBytes());
+        new SendRateLimiter(config.sendRatePerSecond(), config.sendBurst(), System::nanoTime), config.writeQueueMaxBytes(),
+        sessions.queuePeak());
     if (resumption.from() != null) {
       c.resumeFrom(resumption.from());
     }
