@@ -61,7 +61,8 @@ public final class LoadGenerator {
     // Receivers connect as resuming clients do (cursor=new), keeping the last cursor they got.
     String[] cursors = new String[config.pairs()];
     List<Future<WebSocket>> connecting = new ArrayList<>();
-    // A gateway greets once the session is stored, and routers deliver every later message to it live.
+    // A gateway greets once the session is stored, and routers deliver every later message to it live; a resuming
+    // receiver's live traffic starts flowing at its synced.
     CountDownLatch welcomed = new CountDownLatch(2 * config.pairs());
     int g = config.gateways().size();
     for (int i = 0; i < config.pairs(); i++) {
@@ -73,9 +74,9 @@ public final class LoadGenerator {
             receiverSockets[pairIndex] = ws;
             ws.textMessageHandler(text -> {
               JsonObject f = new JsonObject(text);
-              if ("welcome".equals(f.getString("op"))) {
+              if ("synced".equals(f.getString("op"))) {
+                // Live from here: until then the gateway holds this receiver's traffic behind its catch-up.
                 welcomed.countDown();
-              } else if ("synced".equals(f.getString("op"))) {
                 cursors[pairIndex] = f.getString("cursor");
               } else if ("msg".equals(f.getString("op"))) {
                 cursors[pairIndex] = f.getString("cursor");
@@ -113,7 +114,7 @@ public final class LoadGenerator {
     }
     Future.all(connecting).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     if (!welcomed.await(60, TimeUnit.SECONDS)) {
-      throw new IllegalStateException(welcomed.getCount() + " connections got no welcome within 60 s");
+      throw new IllegalStateException(welcomed.getCount() + " connections got no welcome (senders) or synced (receivers) within 60 s");
     }
 
     AtomicLong sent = new AtomicLong();
