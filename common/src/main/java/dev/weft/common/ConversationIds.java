@@ -55,6 +55,23 @@ public final class ConversationIds {
     }
   }
 
+  private static final String GROUP = "g:";
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+  /** A new group conversation id: {@code g:} + 16 random bytes, base64url. */
+  public static String newGroup() {
+    byte[] bytes = new byte[16];
+    RANDOM.nextBytes(bytes);
+    return GROUP + ENC.encodeToString(bytes);
+  }
+
+  /** True when the id has the shape of a group id (whether the group exists is another matter). */
+  public static boolean isGroup(String conv) {
+    return conv != null && conv.length() == GROUP.length() + 22 && conv.startsWith(GROUP)
+        && conv.substring(GROUP.length()).chars().allMatch(ch -> Character.isLetterOrDigit(ch) && ch < 128 || ch == '-' || ch == '_');
+  }
+
+  /** True for a one-to-one conversation the user is in. Groups are checked against their membership instead. */
   public static boolean isMember(String conv, String user) {
     return directMembers(conv).map(m -> m.contains(user)).orElse(false);
   }

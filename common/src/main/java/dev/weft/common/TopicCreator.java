@@ -43,6 +43,12 @@ public final class TopicCreator {
     return topic(kafka.topics().receipts(), kafka.inboundPartitions(), Map.of());
   }
 
+  /** Group memberships: compacted, the latest snapshot of each group; read whole by routers and gateways. */
+  public NewTopic groups() {
+    return topic(kafka.topics().groups(), kafka.sessionsPartitions(),
+        Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+  }
+
   /** Gateway heartbeats: compacted, one live record per gateway. */
   public NewTopic gateways() {
     return topic(kafka.topics().gateways(), 1,

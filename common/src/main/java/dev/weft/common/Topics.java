@@ -10,8 +10,10 @@ import java.util.regex.Pattern;
  * @param deliveryPrefix one topic per gateway, {@code <prefix><gateway id>}, carrying what that gateway must push
  * @param gateways compacted: each gateway's heartbeat, keyed by gateway id
  * @param receipts delivered/read positions, keyed by conversation
+ * @param groups compacted: each group's membership, keyed by conversation
  */
-public record Topics(String inbound, String sessions, String deliveryPrefix, String gateways, String receipts) {
+public record Topics(String inbound, String sessions, String deliveryPrefix, String gateways, String receipts,
+    String groups) {
 
   private static final Pattern LEGAL = Pattern.compile("[A-Za-z0-9._-]*");
 
@@ -19,7 +21,8 @@ public record Topics(String inbound, String sessions, String deliveryPrefix, Str
     if (!LEGAL.matcher(prefix).matches() || prefix.length() > 100) {
       throw new ConfigException("WEFT_TOPIC_PREFIX=" + prefix + " may hold only letters, digits, '.', '_' and '-' (at most 100)");
     }
-    return new Topics(prefix + "inbound", prefix + "sessions", prefix + "deliver.", prefix + "gateways", prefix + "receipts");
+    return new Topics(prefix + "inbound", prefix + "sessions", prefix + "deliver.", prefix + "gateways", prefix + "receipts",
+        prefix + "groups");
   }
 
   public String deliveries(String gatewayId) {

@@ -4,7 +4,9 @@ import dev.weft.common.Deadlines;
 import dev.weft.common.FreePorts;
 import dev.weft.common.TopicCreator;
 import dev.weft.common.Tokens;
+import dev.weft.common.groups.GroupDirectory;
 import dev.weft.gateway.config.GatewayConfig;
+import dev.weft.gateway.groups.Memberships;
 import dev.weft.gateway.http.CatchUpReads;
 import dev.weft.gateway.http.HistoryRoute;
 import dev.weft.gateway.http.OriginalAcks;
@@ -39,10 +41,12 @@ public final class GatewayApplication implements AutoCloseable {
   private final WebSocketEndpoint webSocket;
   private final LocalSessions sessions;
   private final HeartbeatPublisher heartbeat;
+  private final GroupDirectory groups;
   private boolean closed;
 
   private GatewayApplication(GatewayConfig config, Vertx vertx, KafkaPublisher publisher, DeliveryConsumer deliveries,
-      WebSocketEndpoint webSocket, LocalSessions sessions, HeartbeatPublisher heartbeat) {
+      WebSocketEndpoint webSocket, LocalSessions sessions, HeartbeatPublisher heartbeat, GroupDirectory groups) {
+    this.groups = groups;
     this.heartbeat = heartbeat;
     this.config = config;
     this.vertx = vertx;
@@ -57,7 +61,7 @@ public final class GatewayApplication implements AutoCloseable {
     GatewayConfig config = requested.httpPort() == 0 ? requested.withHttpPort(FreePorts.pick()) : requested;
     TopicCreator topics = new TopicCreator(config.kafka());
     topics.ensure(List.of(topics.inbound(), topics.receipts(), topics.sessions(), topics.gateways(),
-        topics.deliveries(config.gatewayId())));
+        topics.deliveries(config.gatewayId()), topics.groups()));
     TopicCreator.Identity inbound = topics.identify(config.kafka().topics().inbound());
 
     KafkaPublisher publisher = new KafkaPublisher(config.kafka(), "weft-gateway-" + config.gatewayId(), config.publishQueueMax());
@@ -65,19 +69,23 @@ public final class GatewayApplication implements AutoCloseable {
     publisher.warmUp(config.kafka().topics().sessions());
     publisher.warmUp(config.kafka().topics().gateways());
     publisher.warmUp(config.kafka().topics().receipts());
+    GroupDirectory groups = new GroupDirectory(config.kafka(), "weft-gateway-" + config.gatewayId() + "-groups");
+    groups.start(Duration.ofSeconds(60));
+    Memberships memberships = new Memberships(groups);
     LocalSessions sessions = new LocalSessions();
-    DeliveryConsumer deliveries = new DeliveryConsumer(config.kafka(), config.gatewayId(), new DeliveryDispatcher(sessions));
+    DeliveryConsumer deliveries = new DeliveryConsumer(config.kafka(), config.gatewayId(), new DeliveryDispatcher(sessions), groups);
     deliveries.start();
 
     Vertx vertx = Vertx.vertx();
     Tokens tokens = new Tokens(config.jwt(), Clock.systemUTC());
     WebClient persister = WebClient.create(vertx);
     WebSocketEndpoint webSocket = new WebSocketEndpoint(config, tokens, publisher, sessions, Clock.systemUTC(),
-        new OriginalAcks(persister, config.persisterUrl()), new CatchUpReads(persister, config.persisterUrl()), inbound);
-    HistoryRoute history = new HistoryRoute(tokens, persister, config.persisterUrl());
+        new OriginalAcks(persister, config.persisterUrl()), new CatchUpReads(persister, config.persisterUrl()), inbound, memberships);
+    HistoryRoute history = new HistoryRoute(tokens, persister, config.persisterUrl(), memberships);
     HeartbeatPublisher heartbeat = new HeartbeatPublisher(publisher, vertx.getOrCreateContext(),
         config.kafka().topics().gateways(), config.gatewayId(), sessions::size);
-    GatewayApplication app = new GatewayApplication(config, vertx, publisher, deliveries, webSocket, sessions, heartbeat);
+    GatewayApplication app = new GatewayApplication(config, vertx, publisher, deliveries, webSocket, sessions, heartbeat,
+        groups);
     try {
       vertx.deployVerticle(() -> new GatewayVerticle(config, webSocket, history),
               new DeploymentOptions().setInstances(config.eventLoops()))
@@ -119,6 +127,7 @@ public final class GatewayApplication implements AutoCloseable {
     Deadlines.awaitQuietly(heartbeat.stop().toCompletionStage(), Duration.ofSeconds(5), log, "saying goodbye to the routers");
     Deadlines.awaitQuietly(vertx.close().toCompletionStage(), Duration.ofSeconds(15), log, "closing Vert.x");
     deliveries.close();
+    groups.close();
     publisher.close();
     log.info("gateway {} stopped", config.gatewayId());
   }

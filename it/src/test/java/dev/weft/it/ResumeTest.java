@@ -38,7 +38,7 @@ class ResumeTest {
     while (true) {
       JsonObject f = c.next(WAIT);
       switch (f.getString("op")) {
-        case "msg" -> messages.add(f);
+        case "msg", "event" -> messages.add(f);
         case "receipt" -> receipts.add(f);
         case "synced" -> {
           return new CatchUpFrames(messages, receipts, f);

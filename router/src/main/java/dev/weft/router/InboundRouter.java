@@ -4,7 +4,9 @@ import dev.weft.common.KafkaClientProps;
 import dev.weft.common.KafkaSettings;
 import dev.weft.common.NamedThreads;
 import dev.weft.schemas.AvroSerde;
+import dev.weft.common.groups.GroupDirectory;
 import dev.weft.schemas.Delivery;
+import dev.weft.schemas.GroupSnapshot;
 import dev.weft.schemas.InboundMessage;
 import java.time.Clock;
 import java.time.Duration;
@@ -93,9 +95,14 @@ final class InboundRouter implements AutoCloseable {
   private long skipped;
 
   private final SessionBarrier sessionBarrier;
+  private final GroupMembership membership;
+  private final String groupsTopic;
+  private final AvroSerde<GroupSnapshot> snapshotSerde = AvroSerde.groupSnapshot();
 
-  InboundRouter(RouterConfig config, SessionTable table, Clock clock, SessionTableReader sessions) {
-    this.sessionBarrier = new SessionBarrier(sessions, config.kafka().topics().sessions(), () -> closed);
+  InboundRouter(RouterConfig config, SessionTable table, Clock clock, SessionTableReader sessions, GroupDirectory groups) {
+    this.sessionBarrier = new SessionBarrier(sessions, groups, config.kafka().topics().sessions(), () -> closed);
+    this.membership = new GroupMembership(groups);
+    this.groupsTopic = config.kafka().topics().groups();
     this.config = config;
     this.topic = config.kafka().topics().inbound();
     this.fanout = new Fanout(table, config.kafka().topics());
@@ -199,7 +206,21 @@ final class InboundRouter implements AutoCloseable {
       log.warn("skipping undecodable record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
       return;
     }
-    List<Fanout.Bucket> buckets = fanout.group(m.getMembers(), m.getFrom(), m.getFromSession());
+    GroupMembership.Decision decision = membership.decide(m, r.offset());
+    if (decision.snapshot() != null) {
+      // Stored before the event is delivered: a gateway that pushes the event first reads the groups topic up to
+      // its end, so a member who saw "added" is never refused, nor a removed one accepted, for want of the snapshot.
+      try {
+        producer.send(new ProducerRecord<>(groupsTopic, m.getConv(), snapshotSerde.encode(decision.snapshot().toSnapshot())))
+            .get(config.kafka().sendTimeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while storing a group snapshot", e);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        throw new IllegalStateException("could not store the snapshot of " + m.getConv() + ": " + e, e);
+      }
+    }
+    List<Fanout.Bucket> buckets = fanout.group(decision.recipients(), m.getFrom(), m.getFromSession());
     routed++;
     if (buckets.isEmpty()) {
       return; // nobody connected: the persister has it, clients catch up
@@ -212,6 +233,7 @@ final class InboundRouter implements AutoCloseable {
     d.setFromSession(m.getFromSession());
     d.setTs(m.getTs());
     d.setText(m.getText());
+    d.setEvent(m.getEvent());
     d.setPartition(r.partition());
     // Keyed by the inbound partition, not the conversation: a gateway's resume filter relies on seeing each inbound
     // partition's messages in offset order, whatever the delivery topic's partition count.

@@ -62,7 +62,7 @@ final class ReceiptRouter implements AutoCloseable {
   private final SessionBarrier sessionBarrier;
 
   ReceiptRouter(RouterConfig config, SessionTable table, SessionTableReader sessions) {
-    this.sessionBarrier = new SessionBarrier(sessions, config.kafka().topics().sessions(), () -> closed);
+    this.sessionBarrier = new SessionBarrier(sessions, null, config.kafka().topics().sessions(), () -> closed);
     this.config = config;
     this.table = table;
     this.topic = config.kafka().topics().receipts();

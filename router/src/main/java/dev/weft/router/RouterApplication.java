@@ -1,6 +1,7 @@
 package dev.weft.router;
 
 import dev.weft.common.TopicCreator;
+import dev.weft.common.groups.GroupDirectory;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,10 +28,13 @@ public final class RouterApplication implements AutoCloseable {
   private final InboundRouter inbound;
   private final SessionTable table;
   private final ReceiptRouter receipts;
+  private final GroupDirectory groups;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private RouterApplication(RouterConfig config, SessionTableReader sessions, InboundRouter inbound, SessionTable table,
-      ReceiptRouter receipts) {
+      ReceiptRouter receipts,
+      GroupDirectory groups) {
+    this.groups = groups;
     this.receipts = receipts;
     this.config = config;
     this.sessions = sessions;
@@ -47,7 +51,14 @@ public final class RouterApplication implements AutoCloseable {
    */
   public static RouterApplication start(RouterConfig config) {
     TopicCreator creator = new TopicCreator(config.kafka());
-    creator.ensure(List.of(creator.inbound(), creator.receipts(), creator.sessions(), creator.gateways()));
+    creator.ensure(List.of(creator.inbound(), creator.receipts(), creator.sessions(), creator.gateways(), creator.groups()));
+    GroupDirectory groups = new GroupDirectory(config.kafka(), "weft-router-" + config.routerId() + "-groups");
+    try {
+      groups.start(config.startTimeout());
+    } catch (RuntimeException e) {
+      groups.close();
+      throw e;
+    }
 
     SessionTable table = new SessionTable();
     SessionTableReader sessions = new SessionTableReader(config, table);
@@ -61,17 +72,20 @@ public final class RouterApplication implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       sessions.close();
+      groups.close();
       throw new IllegalStateException("interrupted while loading the session table", e);
     } catch (RuntimeException e) {
       sessions.close();
+      groups.close();
       throw e;
     }
 
     InboundRouter inbound;
     try {
-      inbound = new InboundRouter(config, table, Clock.systemUTC(), sessions);
+      inbound = new InboundRouter(config, table, Clock.systemUTC(), sessions, groups);
     } catch (RuntimeException e) {
       sessions.close();
+      groups.close();
       throw e;
     }
     inbound.start();
@@ -79,7 +93,7 @@ public final class RouterApplication implements AutoCloseable {
     receipts.start();
     log.info("router {} ready: routing {} in group {}", config.routerId(), config.kafka().topics().inbound(),
         config.group());
-    return new RouterApplication(config, sessions, inbound, table, receipts);
+    return new RouterApplication(config, sessions, inbound, table, receipts, groups);
   }
 
   public RouterConfig config() {
@@ -103,6 +117,7 @@ public final class RouterApplication implements AutoCloseable {
     receipts.close();
     inbound.close();
     sessions.close();
+    groups.close();
     log.info("router {} stopped", config.routerId());
   }
 }

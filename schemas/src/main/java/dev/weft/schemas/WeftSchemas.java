@@ -9,7 +9,8 @@ public final class WeftSchemas {
 
   private static final List<Schema> CURRENT =
       List.of(InboundMessage.getClassSchema(), SessionAnnouncement.getClassSchema(), Delivery.getClassSchema(),
-          GatewayHeartbeat.getClassSchema(), Receipt.getClassSchema(), ReceiptDelivery.getClassSchema());
+          GatewayHeartbeat.getClassSchema(), Receipt.getClassSchema(), ReceiptDelivery.getClassSchema(),
+          GroupSnapshot.getClassSchema());
 
   private WeftSchemas() {}
 

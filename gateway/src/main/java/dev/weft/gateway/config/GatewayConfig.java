@@ -34,6 +34,8 @@ import java.util.regex.Pattern;
  * @param heartbeatMs WEFT_GATEWAY_HEARTBEAT_MS: how often the gateway tells routers it is alive (default 5000);
  *     must be well under the routers' WEFT_GATEWAY_EXPIRY_MS
  * @param catchUp see {@link CatchUpSettings}
+ * @param groupMaxMembers WEFT_GROUP_MAX_MEMBERS: most members a group created through this gateway may have (default
+ *     1024); the limit is stored with the group, so it holds on every gateway
  */
 public record GatewayConfig(
     KafkaSettings kafka,
@@ -51,7 +53,8 @@ public record GatewayConfig(
     int pingIntervalMs,
     int idleTimeoutMs,
     int heartbeatMs,
-    CatchUpSettings catchUp) {
+    CatchUpSettings catchUp,
+    int groupMaxMembers) {
 
   private static final Pattern GATEWAY_ID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
 
@@ -98,13 +101,14 @@ public record GatewayConfig(
         pingInterval,
         idleTimeout,
         env.integer("WEFT_GATEWAY_HEARTBEAT_MS", 5_000, 50, 600_000),
-        CatchUpSettings.from(env));
+        CatchUpSettings.from(env),
+        env.integer("WEFT_GROUP_MAX_MEMBERS", 1024, 2, 100_000));
   }
 
   /** A copy listening on another port (the application resolves port 0 to a concrete free port). */
   public GatewayConfig withHttpPort(int port) {
     return new GatewayConfig(kafka, jwt, gatewayId, port, persisterUrl, maxFrameBytes, maxTextBytes, eventLoops,
         publishQueueMax, sendRatePerSecond, sendBurst, writeQueueMaxBytes, pingIntervalMs, idleTimeoutMs, heartbeatMs,
-        catchUp);
+        catchUp, groupMaxMembers);
   }
 }

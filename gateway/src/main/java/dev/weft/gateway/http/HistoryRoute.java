@@ -1,6 +1,6 @@
 package dev.weft.gateway.http;
 
-import dev.weft.common.ConversationIds;
+import dev.weft.gateway.groups.Memberships;
 import dev.weft.common.Tokens;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
@@ -26,7 +26,10 @@ public final class HistoryRoute implements Handler<RoutingContext> {
   private final WebClient client;
   private final String persisterUrl;
 
-  public HistoryRoute(Tokens tokens, WebClient client, String persisterUrl) {
+  private final Memberships memberships;
+
+  public HistoryRoute(Tokens tokens, WebClient client, String persisterUrl, Memberships memberships) {
+    this.memberships = memberships;
     this.tokens = tokens;
     this.client = client;
     this.persisterUrl = persisterUrl;
@@ -40,23 +43,28 @@ public final class HistoryRoute implements Handler<RoutingContext> {
       return;
     }
     String conv = ctx.pathParam("conv");
-    if (!ConversationIds.isMember(conv, who.user())) {
-      HttpErrors.send(ctx.response(), 403, "not_member", "no such conversation, or you are not a member of it");
-      return;
-    }
     String after = ctx.request().getParam("after", "-1");
     String limit = ctx.request().getParam("limit", "50");
     if (!isLong(after) || !isLong(limit) || Long.parseLong(limit) < 1) {
       HttpErrors.send(ctx.response(), 400, "bad_request", "after must be an integer and limit a positive integer");
       return;
     }
-    String url = persisterUrl + "/internal/v1/conversations/" + URLEncoder.encode(conv, StandardCharsets.UTF_8) + "/messages";
-    client.getAbs(url).addQueryParam("after", after).addQueryParam("limit", limit).timeout(10_000).send()
-        .onSuccess(r -> relay(ctx, r))
-        .onFailure(e -> {
-          log.warn("history read from {} failed: {}", persisterUrl, e.toString());
-          HttpErrors.send(ctx.response(), 503, "unavailable", "history is unavailable right now; retry");
-        });
+    memberships.of(conv, who.user(), io.vertx.core.Vertx.currentContext()).onComplete(r -> {
+      Memberships.Access access = r.succeeded() ? r.result() : null;
+      if (access == null) {
+        HttpErrors.send(ctx.response(), 403, "not_member", "no such conversation, or you are not a member of it");
+        return;
+      }
+      // A group member reads from the event that made them a member on.
+      long from = Math.max(Long.parseLong(after), access.readsFrom() - 1);
+      String url = persisterUrl + "/internal/v1/conversations/" + URLEncoder.encode(conv, StandardCharsets.UTF_8) + "/messages";
+      client.getAbs(url).addQueryParam("after", Long.toString(from)).addQueryParam("limit", limit).timeout(10_000).send()
+          .onSuccess(resp -> relay(ctx, resp))
+          .onFailure(e -> {
+            log.warn("history read from {} failed: {}", persisterUrl, e.toString());
+            HttpErrors.send(ctx.response(), 503, "unavailable", "history is unavailable right now; retry");
+          });
+    });
   }
 
   private static void relay(RoutingContext ctx, HttpResponse<Buffer> r) {

@@ -2,6 +2,7 @@ package dev.weft.gateway.kafka;
 
 import dev.weft.common.KafkaClientProps;
 import dev.weft.common.KafkaSettings;
+import dev.weft.common.groups.GroupDirectory;
 import dev.weft.gateway.ws.DeliveryDispatcher;
 import dev.weft.schemas.AvroSerde;
 import dev.weft.schemas.Delivery;
@@ -41,7 +42,10 @@ public final class DeliveryConsumer implements AutoCloseable {
   private final CountDownLatch assigned = new CountDownLatch(1);
   private volatile boolean closed;
 
-  public DeliveryConsumer(KafkaSettings kafka, String gatewayId, DeliveryDispatcher dispatcher) {
+  private final GroupDirectory groups;
+
+  public DeliveryConsumer(KafkaSettings kafka, String gatewayId, DeliveryDispatcher dispatcher, GroupDirectory groups) {
+    this.groups = groups;
     this.topic = kafka.topics().deliveries(gatewayId);
     this.consumer = new KafkaConsumer<>(KafkaClientProps.consumer(kafka, "weft-gateway-" + gatewayId + "-deliveries", null));
     this.dispatcher = dispatcher;
@@ -101,6 +105,17 @@ public final class DeliveryConsumer implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("skipping undecodable delivery at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
       return;
+    }
+    if (d.getEvent() != null) {
+      // The router stored the group's new snapshot before this delivery: read up to it before the members see the
+      // event, so what they do next is judged by the membership after it. Events are rare; messages never wait.
+      try {
+        groups.fresh().get(3, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        log.warn("the group directory did not catch up before an event of {}: {}", d.getConv(), e.toString());
+      }
     }
     dispatcher.dispatch(d);
   }

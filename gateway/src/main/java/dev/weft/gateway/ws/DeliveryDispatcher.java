@@ -33,7 +33,7 @@ public final class DeliveryDispatcher {
           continue;
         }
         if (frame == null) {
-          frame = Frames.msg(delivery);
+          frame = Frames.delivery(delivery);
         }
         c.pushMessage(delivery.getPartition(), delivery.getSeq(), frame);
       }

@@ -14,6 +14,10 @@ enum ErrorCode {
   BAD_RECIPIENT("bad_recipient", false),
   /** The conversation does not exist or the sender is not one of its members. */
   NOT_MEMBER("not_member", false),
+  /** A membership change only a group's admins may make. */
+  NOT_ADMIN("not_admin", false),
+  /** The group would have more members than its limit. */
+  GROUP_TOO_LARGE("group_too_large", false),
   /** A binary frame: the protocol is JSON text frames only. */
   BINARY_NOT_SUPPORTED("binary_not_supported", false),
   /** The connection sends faster than its configured rate. */

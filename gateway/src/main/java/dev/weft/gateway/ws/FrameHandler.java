@@ -4,9 +4,11 @@ import dev.weft.common.ConversationIds;
 import dev.weft.common.Topics;
 import dev.weft.common.UserIds;
 import dev.weft.gateway.config.GatewayConfig;
+import dev.weft.gateway.groups.Memberships;
 import dev.weft.gateway.http.OriginalAcks;
 import dev.weft.gateway.kafka.KafkaPublisher;
 import dev.weft.schemas.AvroSerde;
+import dev.weft.schemas.GroupEvent;
 import dev.weft.schemas.InboundMessage;
 import dev.weft.schemas.Receipt;
 import dev.weft.schemas.ReceiptKind;
@@ -36,8 +38,13 @@ final class FrameHandler {
   private final Clock clock;
   private final OriginalAcks originals;
 
-  FrameHandler(GatewayConfig config, KafkaPublisher publisher, Clock clock, OriginalAcks originals) {
+  private final Memberships memberships;
+  private final GroupOps groups;
+
+  FrameHandler(GatewayConfig config, KafkaPublisher publisher, Clock clock, OriginalAcks originals, Memberships memberships) {
     this.config = config;
+    this.memberships = memberships;
+    this.groups = new GroupOps(this, memberships, config.groupMaxMembers());
     this.originals = originals;
     this.publisher = publisher;
     this.topics = config.kafka().topics();
@@ -96,6 +103,7 @@ final class FrameHandler {
     switch ((String) op) {
       case "send" -> send(c, frame, ref, refValue);
       case "receipt" -> receipt(c, frame, ref);
+      case "group_create", "group_add", "group_remove", "group_leave" -> groups.handle(c, (String) op, frame, ref);
       default -> c.write(Frames.error(ref, ErrorCode.UNKNOWN_OP, "unknown op: " + truncate((String) op)));
     }
   }
@@ -121,7 +129,6 @@ final class FrameHandler {
       c.write(Frames.error(ref, ErrorCode.BAD_REQUEST, "give exactly one of to (a user id) or conv (a conversation id)"));
       return;
     }
-    List<String> members;
     String conv;
     if (to != null) {
       if (!(to instanceof String recipient) || !UserIds.valid(recipient)) {
@@ -133,15 +140,9 @@ final class FrameHandler {
         return;
       }
       conv = ConversationIds.direct(c.user, recipient);
-      members = List.of(c.user, recipient);
     } else {
       if (!(convValue instanceof String convId)) {
         c.write(Frames.error(ref, ErrorCode.BAD_REQUEST, "conv must be a string"));
-        return;
-      }
-      members = ConversationIds.directMembers(convId).orElse(null);
-      if (members == null || !members.contains(c.user)) {
-        c.write(Frames.error(ref, ErrorCode.NOT_MEMBER, "no such conversation, or you are not a member of it"));
         return;
       }
       conv = convId;
@@ -152,19 +153,34 @@ final class FrameHandler {
       return;
     }
     boolean isResend = Boolean.TRUE.equals(resend);
-    String sendConv = conv;
-    List<String> sendMembers = members;
-    if (c.sendOrder.isComplete() && !isResend) {
-      publish(c, ref, conv, members, body); // the common case: nothing to wait for
+    Memberships.Access known = memberships.now(conv, c.user);
+    if (known != null && c.sendOrder.isComplete() && !isResend) {
+      publish(c, ref, conv, known.members(), body, null); // the common case: nothing to wait for
       return;
     }
-    c.sendOrder = c.sendOrder.transform(ignored -> {
-      if (isResend) {
-        return resend(c, ref, sendConv, sendMembers, body);
+    if (known == null && !ConversationIds.isGroup(conv)) {
+      c.write(Frames.error(ref, ErrorCode.NOT_MEMBER, "no such conversation, or you are not a member of it"));
+      return;
+    }
+    inOrder(c, () -> memberships.of(conv, c.user, c.context).compose(access -> {
+      if (access == null) {
+        c.write(Frames.error(ref, ErrorCode.NOT_MEMBER, "no such conversation, or you are not a member of it"));
+        return io.vertx.core.Future.succeededFuture();
       }
-      publish(c, ref, sendConv, sendMembers, body);
-      return io.vertx.core.Future.<Void>succeededFuture();
-    });
+      if (isResend) {
+        return resend(c, ref, conv, access.members(), body);
+      }
+      publish(c, ref, conv, access.members(), body, null);
+      return io.vertx.core.Future.succeededFuture();
+    }));
+  }
+
+  /**
+   * Runs {@code step} after every earlier step of the connection that is still waiting (a resend's check, a
+   * membership lookup), so the client's writes reach Kafka in the order it made them.
+   */
+  void inOrder(Connection c, java.util.function.Supplier<io.vertx.core.Future<Void>> step) {
+    c.sendOrder = c.sendOrder.transform(ignored -> step.get().otherwiseEmpty());
   }
 
   /** A send the client may have made before: answer with the original ack if it was stored, else send it now. */
@@ -175,7 +191,7 @@ final class FrameHandler {
             JsonObject o = found.get();
             c.write(Frames.ack(ref, conv, o.getLong("seq"), o.getString("id"), o.getLong("ts")));
           } else {
-            publish(c, ref, conv, members, body);
+            publish(c, ref, conv, members, body, null);
           }
         })
         .onFailure(e -> {
@@ -186,12 +202,13 @@ final class FrameHandler {
         .otherwiseEmpty();
   }
 
-  private void publish(Connection c, String ref, String conv, List<String> members, String body) {
+  /** Publishes a message, or a group event when {@code event} is set; the client gets the ack once Kafka has it. */
+  void publish(Connection c, String ref, String conv, List<String> members, String body, GroupEvent event) {
     String id = UUID.randomUUID().toString();
     long ts = clock.millis();
     InboundMessage message = InboundMessage.newBuilder()
         .setId(id).setConv(conv).setFrom(c.user).setFromDevice(c.device).setFromSession(c.session)
-        .setRef(ref).setMembers(members).setTs(ts).setGateway(config.gatewayId()).setText(body)
+        .setRef(ref).setMembers(members).setTs(ts).setGateway(config.gatewayId()).setText(body).setEvent(event)
         .build();
     publisher.publish(c.context, topics.inbound(), conv, serde.encode(message))
         .onSuccess(md -> c.write(Frames.ack(ref, conv, md.offset(), id, ts)))
@@ -212,13 +229,8 @@ final class FrameHandler {
       return;
     }
     Object convValue = frame.getValue("conv");
-    List<String> members = convValue instanceof String conv ? ConversationIds.directMembers(conv).orElse(null) : null;
     if (!(convValue instanceof String)) {
       c.write(Frames.error(ref, ErrorCode.BAD_REQUEST, "conv is missing or not a string"));
-      return;
-    }
-    if (members == null || !members.contains(c.user)) {
-      c.write(Frames.error(ref, ErrorCode.NOT_MEMBER, "no such conversation, or you are not a member of it"));
       return;
     }
     Object kindValue = frame.getValue("kind");
@@ -234,6 +246,16 @@ final class FrameHandler {
     }
     String conv = (String) convValue;
     long seq = ((Number) seqValue).longValue();
+    memberships.of(conv, c.user, c.context).onSuccess(access -> {
+      if (access == null) {
+        c.write(Frames.error(ref, ErrorCode.NOT_MEMBER, "no such conversation, or you are not a member of it"));
+      } else {
+        publishReceipt(c, ref, conv, kind, seq, access.members());
+      }
+    });
+  }
+
+  private void publishReceipt(Connection c, String ref, String conv, ReceiptKind kind, long seq, List<String> members) {
     Receipt receipt = Receipt.newBuilder().setConv(conv).setUser(c.user).setDevice(c.device).setFromSession(c.session)
         .setKind(kind).setSeq(seq).setMembers(members).setTs(clock.millis()).build();
     publisher.publish(c.context, topics.receipts(), conv, receiptSerde.encode(receipt))

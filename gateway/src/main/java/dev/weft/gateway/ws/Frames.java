@@ -65,6 +65,23 @@ final class Frames {
     return msgFrame.substring(0, msgFrame.length() - 1) + ",\"cursor\":\"" + cursor + "\"}";
   }
 
+  /** The frame for a delivery: a {@code msg}, or an {@code event} for a group membership change. */
+  static String delivery(Delivery d) {
+    return d.getEvent() == null ? msg(d) : event(d);
+  }
+
+  static String event(Delivery d) {
+    JsonObject o = new JsonObject().put("op", "event").put("conv", d.getConv()).put("seq", d.getSeq())
+        .put("id", d.getId()).put("from", d.getFrom()).put("ts", d.getTs())
+        .put("event", d.getEvent().getKind().name().toLowerCase(java.util.Locale.ROOT));
+    if (d.getEvent().getTitle() != null) {
+      o.put("title", d.getEvent().getTitle());
+    }
+    io.vertx.core.json.JsonArray users = new io.vertx.core.json.JsonArray();
+    d.getEvent().getUsers().forEach(u -> users.add(u.toString()));
+    return o.put("users", users).encode();
+  }
+
   static String msg(Delivery d) {
     return new JsonObject().put("op", "msg").put("conv", d.getConv()).put("seq", d.getSeq())
         .put("id", d.getId()).put("from", d.getFrom()).put("ts", d.getTs()).put("text", d.getText()).encode();

@@ -4,6 +4,7 @@ import dev.weft.common.TopicCreator;
 import dev.weft.common.Tokens;
 import dev.weft.common.UserIds;
 import dev.weft.gateway.config.GatewayConfig;
+import dev.weft.gateway.groups.Memberships;
 import dev.weft.gateway.http.BearerToken;
 import dev.weft.gateway.http.CatchUpReads;
 import dev.weft.gateway.http.HttpErrors;
@@ -51,7 +52,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
   private final TopicCreator.Identity inbound;
 
   public WebSocketEndpoint(GatewayConfig config, Tokens tokens, KafkaPublisher publisher, LocalSessions sessions, Clock clock,
-      OriginalAcks originals, CatchUpReads history, TopicCreator.Identity inbound) {
+      OriginalAcks originals, CatchUpReads history, TopicCreator.Identity inbound, Memberships memberships) {
     this.config = config;
     this.inbound = inbound;
     this.catchUp = new CatchUp(history, config.catchUp());
@@ -59,7 +60,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
     this.publisher = publisher;
     this.sessions = sessions;
     this.clock = clock;
-    this.frames = new FrameHandler(config, publisher, clock, originals);
+    this.frames = new FrameHandler(config, publisher, clock, originals, memberships);
   }
 
   @Override

@@ -8,6 +8,10 @@ import dev.weft.common.UserIds;
  */
 public record Membership(String user, String conv, int part, long lastTs) {
 
+  /** A group member's interval in the index: from the event at {@code joined} to the one at {@code left} (-1: still in). */
+  public record Interval(String user, String conv, int part, long lastTs, long joined, long left) {}
+
+
   /**
    * True when the user id fits the index. Besides the column's 64 characters, no whitespace: {@code utf8mb4_bin} pads
    * with spaces when it compares, so {@code "bob "} would be the same key as {@code "bob"}.

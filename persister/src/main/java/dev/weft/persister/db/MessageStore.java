@@ -1,6 +1,8 @@
 package dev.weft.persister.db;
 
 import com.zaxxer.hikari.HikariConfig;
+import dev.weft.schemas.AvroSerde;
+import dev.weft.schemas.GroupSnapshot;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.weft.persister.config.PersisterConfig;
 import java.nio.charset.StandardCharsets;
@@ -23,15 +25,23 @@ import org.flywaydb.core.Flyway;
 public final class MessageStore implements AutoCloseable {
 
   // A duplicate key (a replayed record) counts as success: the row is already there.
-  private static final String INSERT = "INSERT INTO messages (conv_id, seq, id, sender, sender_device, ts, text, ref) "
-      + "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE seq = seq";
+  private static final String INSERT = "INSERT INTO messages (conv_id, seq, id, sender, sender_device, ts, text, ref, event) "
+      + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE seq = seq";
+  // A group event sets the member's interval exactly: the fold computed it from every event before.
+  private static final String INTERVAL = "INSERT INTO conversation_members (user_id, conv_id, part, last_ts, joined_seq, left_seq) "
+      + "VALUES (?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE last_ts = GREATEST(last_ts, VALUES(last_ts)), "
+      + "joined_seq = VALUES(joined_seq), left_seq = VALUES(left_seq)";
+  private static final String GROUP = "INSERT INTO groups_state (conv_id, title, version, snapshot) VALUES (?, ?, ?, ?) "
+      + "ON DUPLICATE KEY UPDATE title = IF(VALUES(version) > version, VALUES(title), title), "
+      + "snapshot = IF(VALUES(version) > version, VALUES(snapshot), snapshot), version = GREATEST(version, VALUES(version))";
+  private static final String GROUP_BY_CONV = "SELECT snapshot FROM groups_state WHERE conv_id = ?";
   // The first message a sender stored under a ref; a later one with the same ref was a resend or a reuse.
-  private static final String BY_REF = "SELECT conv_id, seq, id, sender, sender_device, ts, text, ref FROM messages "
+  private static final String BY_REF = "SELECT conv_id, seq, id, sender, sender_device, ts, text, ref, event FROM messages "
       + "WHERE sender = ? AND ref = ? ORDER BY ts, seq LIMIT 1";
   // The index keeps the latest ts: a replay, or an older batch applied late, must not move it back.
   private static final String INDEX = "INSERT INTO conversation_members (user_id, conv_id, part, last_ts) VALUES (?, ?, ?, ?) "
       + "ON DUPLICATE KEY UPDATE last_ts = GREATEST(last_ts, VALUES(last_ts))";
-  private static final String PAGE = "SELECT conv_id, seq, id, sender, sender_device, ts, text, ref FROM messages "
+  private static final String PAGE = "SELECT conv_id, seq, id, sender, sender_device, ts, text, ref, event FROM messages "
       + "WHERE conv_id = ? AND seq > ? ORDER BY seq LIMIT ?";
 
   // Column sizes of V1__messages.sql; a row over them would fail its whole batch on every retry.
@@ -42,6 +52,7 @@ public final class MessageStore implements AutoCloseable {
   private static final int TEXT_MAX_BYTES = 16_777_215;
 
   private final HikariDataSource pool;
+  private final AvroSerde<GroupSnapshot> snapshots = AvroSerde.groupSnapshot();
 
   private final ReceiptStore receipts;
   private final UserReads userReads;
@@ -80,6 +91,15 @@ public final class MessageStore implements AutoCloseable {
    * rows keep their greatest ts. Pass each (user, conversation) once, sorted, so two writers lock rows in one order.
    */
   public void insertAll(List<StoredMessage> messages, List<Membership> members) throws SQLException {
+    insertAll(messages, members, List.of(), List.of());
+  }
+
+  /**
+   * Writes a poll's messages, index rows, group members' intervals and group snapshots in one transaction. Intervals
+   * come after the plain index rows, so a group event's interval is what stays.
+   */
+  public void insertAll(List<StoredMessage> messages, List<Membership> members, List<Membership.Interval> intervals,
+      List<GroupSnapshot> groups) throws SQLException {
     BatchWrite.run(pool, List.of(
         new BatchWrite.Step<>(INSERT, messages, (ps, m) -> {
           ps.setString(1, m.conv());
@@ -90,15 +110,43 @@ public final class MessageStore implements AutoCloseable {
           ps.setLong(6, m.ts());
           ps.setString(7, m.text());
           ps.setString(8, m.ref());
+          ps.setString(9, m.event());
         }),
         new BatchWrite.Step<>(INDEX, members, (ps, m) -> {
           ps.setString(1, m.user());
           ps.setString(2, m.conv());
           ps.setInt(3, m.part());
           ps.setLong(4, m.lastTs());
+        }),
+        new BatchWrite.Step<>(INTERVAL, intervals, (ps, m) -> {
+          ps.setString(1, m.user());
+          ps.setString(2, m.conv());
+          ps.setInt(3, m.part());
+          ps.setLong(4, m.lastTs());
+          ps.setLong(5, m.joined());
+          if (m.left() < 0) {
+            ps.setNull(6, java.sql.Types.BIGINT);
+          } else {
+            ps.setLong(6, m.left());
+          }
+        }),
+        new BatchWrite.Step<>(GROUP, groups, (ps, g) -> {
+          ps.setString(1, g.getConv());
+          ps.setString(2, g.getTitle());
+          ps.setLong(3, g.getVersion());
+          ps.setBytes(4, snapshots.encode(g));
         })));
   }
 
+  /** A group's membership as the database holds it, or empty. */
+  public java.util.Optional<GroupSnapshot> group(String conv) throws SQLException {
+    try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(GROUP_BY_CONV)) {
+      ps.setString(1, conv);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? java.util.Optional.of(snapshots.decode(rs.getBytes(1))) : java.util.Optional.empty();
+      }
+    }
+  }
 
   /** Why the row cannot be stored as is, or null when it fits the table. */
   public static String misfit(StoredMessage m) {
@@ -148,7 +196,7 @@ public final class MessageStore implements AutoCloseable {
   /** Reads columns 1-8 in the order of {@link #PAGE}'s select list. */
   static StoredMessage row(ResultSet rs) throws SQLException {
     return new StoredMessage(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
-        rs.getLong(6), rs.getString(7), rs.getString(8));
+        rs.getLong(6), rs.getString(7), rs.getString(8), rs.getString(9));
   }
 
   /** Messages of a conversation with seq greater than {@code after}, in seq order. */

@@ -26,16 +26,18 @@ public final class UserReads {
   /** The latest messages of a user's most recent conversations, and those conversations (oldest first). */
   public record Recent(List<Located> messages, List<String> conversations) {}
 
-  private static final String COLUMNS = "m.conv_id, m.seq, m.id, m.sender, m.sender_device, m.ts, m.text, m.ref";
+  private static final String COLUMNS = "m.conv_id, m.seq, m.id, m.sender, m.sender_device, m.ts, m.text, m.ref, m.event";
+  // A member reads a conversation from the event that added it up to (and including) the one that removed it.
+  private static final String IN_INTERVAL = " AND m.seq >= cm.joined_seq AND (cm.left_seq IS NULL OR m.seq <= cm.left_seq)";
   // Within a partition seq is the offset, unique across conversations: (part, seq) orders a user's whole stream.
   private static final String CATCH_UP = "SELECT " + COLUMNS + " FROM conversation_members cm "
       + "JOIN messages m ON m.conv_id = cm.conv_id "
-      + "WHERE cm.user_id = ? AND cm.part = ? AND m.seq >= ? AND m.seq < ? ORDER BY m.seq LIMIT ?";
+      + "WHERE cm.user_id = ? AND cm.part = ? AND m.seq >= ? AND m.seq < ?" + IN_INTERVAL + " ORDER BY m.seq LIMIT ?";
   // conv_id breaks ties so the choice is stable between calls.
-  private static final String MOST_RECENT = "SELECT conv_id, part FROM conversation_members WHERE user_id = ? "
+  private static final String MOST_RECENT = "SELECT conv_id, part, joined_seq, left_seq FROM conversation_members WHERE user_id = ? "
       + "ORDER BY last_ts DESC, conv_id DESC LIMIT ?";
   private static final String LAST_OF_CONV = "SELECT " + COLUMNS + " FROM messages m "
-      + "WHERE m.conv_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?";
+      + "WHERE m.conv_id = ? AND m.seq < ? AND m.seq >= ? AND m.seq <= ? ORDER BY m.seq DESC LIMIT ?";
 
   private final DataSource pool;
 
@@ -85,6 +87,7 @@ public final class UserReads {
     }
     try (Connection c = pool.getConnection()) {
       List<Integer> parts = new ArrayList<>();
+      List<long[]> intervals = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(MOST_RECENT)) {
         ps.setString(1, user);
         ps.setInt(2, conversations);
@@ -92,11 +95,14 @@ public final class UserReads {
           while (rs.next()) {
             convs.add(rs.getString(1));
             parts.add(rs.getInt(2));
+            long left = rs.getLong(4);
+            intervals.add(new long[] {rs.getLong(3), rs.wasNull() ? Long.MAX_VALUE : left});
           }
         }
       }
       Collections.reverse(convs);
       Collections.reverse(parts);
+      Collections.reverse(intervals);
       if (perConversation > 0) {
         try (PreparedStatement ps = c.prepareStatement(LAST_OF_CONV)) {
           for (int i = 0; i < convs.size(); i++) {
@@ -104,7 +110,7 @@ public final class UserReads {
             if (part >= ends.length) {
               continue; // a partition the topic no longer has: nothing of it is below an end
             }
-            messages.addAll(lastOf(ps, convs.get(i), part, ends[part], perConversation));
+            messages.addAll(lastOf(ps, convs.get(i), part, ends[part], intervals.get(i), perConversation));
           }
         }
       }
@@ -112,10 +118,13 @@ public final class UserReads {
     return new Recent(messages, convs);
   }
 
-  private static List<Located> lastOf(PreparedStatement ps, String conv, int part, long end, int n) throws SQLException {
+  private static List<Located> lastOf(PreparedStatement ps, String conv, int part, long end, long[] interval, int n)
+      throws SQLException {
     ps.setString(1, conv);
     ps.setLong(2, end);
-    ps.setInt(3, n);
+    ps.setLong(3, interval[0]);
+    ps.setLong(4, interval[1]);
+    ps.setInt(5, n);
     List<Located> out = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {

@@ -144,8 +144,12 @@ public final class HistoryServer {
     return out;
   }
 
-  /** A message as every route returns it: the shape of a live {@code msg} frame. */
+  /** A row as every route returns it: the shape of a live {@code msg} frame, or of an {@code event} frame. */
   static JsonObject message(StoredMessage m) {
+    if (m.event() != null) {
+      return new JsonObject().put("op", "event").put("conv", m.conv()).put("seq", m.seq()).put("id", m.id())
+          .put("from", m.from()).put("ts", m.ts()).mergeIn(new JsonObject(m.event()));
+    }
     return new JsonObject().put("op", "msg").put("conv", m.conv()).put("seq", m.seq()).put("id", m.id())
         .put("from", m.from()).put("ts", m.ts()).put("text", m.text());
   }

@@ -2,7 +2,13 @@ package dev.weft.persister.kafka;
 
 import dev.weft.common.KafkaClientProps;
 import dev.weft.persister.config.PersisterConfig;
+import dev.weft.common.ConversationIds;
+import dev.weft.common.groups.GroupRules;
+import dev.weft.common.groups.GroupState;
 import dev.weft.persister.db.Membership;
+import dev.weft.schemas.GroupEvent;
+import dev.weft.schemas.GroupSnapshot;
+import java.sql.SQLException;
 import dev.weft.persister.db.MessageStore;
 import dev.weft.persister.db.StoredMessage;
 import dev.weft.schemas.AvroSerde;
@@ -72,6 +78,7 @@ public final class InboundPersister implements AutoCloseable {
 
   private final KafkaConsumer<String, byte[]> consumer;
   private final MessageStore store;
+  private final GroupFold groups;
   private final String topic;
   private final AvroSerde<InboundMessage> serde = AvroSerde.inboundMessage();
   private final Thread thread;
@@ -92,6 +99,7 @@ public final class InboundPersister implements AutoCloseable {
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.batchMax());
     this.consumer = new KafkaConsumer<>(props);
     this.store = store;
+    this.groups = new GroupFold(store);
     this.topic = config.kafka().topics().inbound();
     this.thread = new Thread(this::run, "weft-persister-inbound");
   }
@@ -132,11 +140,13 @@ public final class InboundPersister implements AutoCloseable {
       healthy = true;
       return;
     }
-    Batch batch = batch(records);
-    List<StoredMessage> rows = batch.messages();
+    List<StoredMessage> rows = List.of();
     try {
-      store.insertAll(rows, batch.members());
+      Batch batch = batch(records);
+      rows = batch.messages();
+      store.insertAll(rows, batch.members(), batch.intervals(), batch.groups());
     } catch (Exception e) {
+      groups.forget(); // it may have applied events the database did not take
       // Retriable or not, a database error gets the same treatment: keep the data in Kafka, retry later.
       healthy = false;
       rewind(records);
@@ -153,16 +163,19 @@ public final class InboundPersister implements AutoCloseable {
   }
 
   /** The rows of one poll: its messages, and its index rows (one per member and conversation, at the latest ts). */
-  private record Batch(List<StoredMessage> messages, List<Membership> members) {}
+  private record Batch(List<StoredMessage> messages, List<Membership> members, List<Membership.Interval> intervals,
+      List<GroupSnapshot> groups) {}
 
   private record MemberKey(String user, String conv) {}
 
   private static final Comparator<Membership> LOCK_ORDER =
       Comparator.comparing(Membership::user).thenComparing(Membership::conv);
 
-  private Batch batch(ConsumerRecords<String, byte[]> records) {
+  private Batch batch(ConsumerRecords<String, byte[]> records) throws SQLException {
     List<StoredMessage> rows = new ArrayList<>(records.count());
     Map<MemberKey, Membership> members = new HashMap<>();
+    Map<MemberKey, Membership.Interval> intervals = new HashMap<>();
+    Map<String, GroupState> changed = new HashMap<>();
     for (ConsumerRecord<String, byte[]> r : records) {
       InboundMessage m;
       try {
@@ -177,26 +190,73 @@ public final class InboundPersister implements AutoCloseable {
       }
       // The sequence number is the record's offset: a conversation is one key, hence one partition.
       StoredMessage row = new StoredMessage(m.getConv(), r.offset(), m.getId(), m.getFrom(), m.getFromDevice(),
-          m.getTs(), m.getText(), m.getRef());
+          m.getTs(), m.getText(), m.getRef(), m.getEvent() == null ? null : eventJson(m.getEvent()));
       String misfit = MessageStore.misfit(row);
       if (misfit != null) {
         // Stored as is, it would fail the whole batch on every retry.
         skip(r, misfit);
         continue;
       }
+      if (!ConversationIds.isGroup(m.getConv())) {
+        rows.add(row);
+        index(r, m, m.getMembers(), members);
+        continue;
+      }
+      GroupState g = groups.get(m.getConv());
+      if (m.getEvent() == null) {
+        if (g == null || !g.memberAt(m.getFrom(), r.offset())) {
+          skip(r, "the sender was not a member of the group then");
+          continue;
+        }
+        rows.add(row);
+        index(r, m, g.recipientsAt(r.offset()), members);
+        continue;
+      }
+      if (g == null || r.offset() > g.version()) {
+        GroupRules.Outcome o = GroupRules.apply(g, m.getConv(), r.offset(), m.getFrom(), m.getEvent());
+        if (!o.applied()) {
+          skip(r, "the group event changes nothing: " + o.rejected());
+          continue;
+        }
+        g = o.state();
+        groups.put(g);
+        changed.put(g.conv(), g);
+      }
       rows.add(row);
-      index(r, m, members);
+      for (var e : g.members().entrySet()) {
+        if (Membership.fits(e.getKey())) {
+          intervals.put(new MemberKey(e.getKey(), g.conv()), new Membership.Interval(e.getKey(), g.conv(), r.partition(),
+              m.getTs(), e.getValue().joined(), e.getValue().left()));
+        }
+      }
     }
     List<Membership> sorted = new ArrayList<>(members.values());
     // One lock order for every writer: two transactions upserting the same rows cannot deadlock.
     sorted.sort(LOCK_ORDER);
-    return new Batch(rows, sorted);
+    List<Membership.Interval> sortedIntervals = new ArrayList<>(intervals.values());
+    sortedIntervals.sort(Comparator.comparing(Membership.Interval::user).thenComparing(Membership.Interval::conv));
+    List<GroupSnapshot> snapshots = changed.values().stream().sorted(Comparator.comparing(GroupState::conv))
+        .map(GroupState::toSnapshot).toList();
+    return new Batch(rows, sorted, sortedIntervals, snapshots);
+  }
+
+  /** How history shows a membership event: {"event":"added","users":[...]} (and the title on creation). */
+  private static String eventJson(GroupEvent e) {
+    io.vertx.core.json.JsonObject o = new io.vertx.core.json.JsonObject()
+        .put("event", e.getKind().name().toLowerCase(java.util.Locale.ROOT));
+    if (e.getTitle() != null) {
+      o.put("title", e.getTitle().toString());
+    }
+    io.vertx.core.json.JsonArray users = new io.vertx.core.json.JsonArray();
+    e.getUsers().forEach(u -> users.add(u.toString()));
+    return o.put("users", users).encode();
   }
 
   /** Adds the record's (member, conversation) rows, keeping the latest ts of each seen in this poll. */
-  private static void index(ConsumerRecord<String, byte[]> r, InboundMessage m, Map<MemberKey, Membership> members) {
+  private static void index(ConsumerRecord<String, byte[]> r, InboundMessage m, List<String> users,
+      Map<MemberKey, Membership> members) {
     List<String> unfit = new ArrayList<>(0);
-    for (String user : m.getMembers()) {
+    for (String user : users) {
       if (!Membership.fits(user)) {
         unfit.add(user);
         continue;
@@ -337,6 +397,7 @@ public final class InboundPersister implements AutoCloseable {
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      groups.forget(); // another persister may have applied events of these partitions meanwhile
       if (!partitions.isEmpty()) {
         log.info("persisting partitions {}", partitions);
       }

@@ -1,0 +1,176 @@
+package dev.weft.common.groups;
+
+import dev.weft.common.KafkaClientProps;
+import dev.weft.common.KafkaSettings;
+import dev.weft.common.NamedThreads;
+import dev.weft.schemas.AvroSerde;
+import dev.weft.schemas.GroupSnapshot;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every group's membership, read from the compacted groups topic from the beginning and kept up to date by one
+ * thread. Routers also {@link #put} what they apply themselves; for each group the highest version wins, so the
+ * order snapshots arrive in does not matter. Lookups never block and never touch the database.
+ */
+public final class GroupDirectory implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(GroupDirectory.class);
+  private static final Duration POLL = Duration.ofMillis(50);
+  private static final Duration METADATA_TIMEOUT = Duration.ofSeconds(30);
+
+  private final String topic;
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final AvroSerde<GroupSnapshot> serde = AvroSerde.groupSnapshot();
+  private final Map<String, GroupState> groups = new ConcurrentHashMap<>();
+  private final Map<TopicPartition, Long> applied = new ConcurrentHashMap<>();
+  private final ConcurrentLinkedQueue<CompletableFuture<Void>> freshRequests = new ConcurrentLinkedQueue<>();
+  private final CountDownLatch loaded = new CountDownLatch(1);
+  private final Thread thread;
+  private volatile boolean closed;
+
+  public GroupDirectory(KafkaSettings kafka, String clientId) {
+    this.topic = kafka.topics().groups();
+    this.consumer = new KafkaConsumer<>(KafkaClientProps.consumer(kafka, clientId, null));
+    this.thread = new NamedThreads("weft-groups").newThread(this::run);
+  }
+
+  /** Starts reading; returns once everything the topic held at start is loaded. Blocking. */
+  public void start(Duration timeout) {
+    thread.start();
+    try {
+      if (!loaded.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException("could not load " + topic + " within " + timeout);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The group's membership as known here, or null when no such group is known (yet). */
+  public GroupState get(String conv) {
+    return groups.get(conv);
+  }
+
+  /** Keeps the state unless a later one is known. Any thread. */
+  public void put(GroupState state) {
+    groups.merge(state.conv(), state, (old, now) -> now.version() > old.version() ? now : old);
+  }
+
+  public String topic() {
+    return topic;
+  }
+
+  /** True when every snapshot below the given end offsets (of this topic's partitions) is applied. Any thread. */
+  public boolean caughtUpTo(Map<TopicPartition, Long> ends) {
+    for (var e : ends.entrySet()) {
+      if (!e.getKey().topic().equals(topic)) {
+        continue;
+      }
+      Long at = applied.get(e.getKey());
+      if (e.getValue() > 0 && (at == null || at < e.getValue())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Completes once everything in the topic when it was called is applied: for a lookup that missed. Any thread. */
+  public CompletableFuture<Void> fresh() {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    freshRequests.add(f);
+    return f;
+  }
+
+  private void run() {
+    try {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic, METADATA_TIMEOUT).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> loadTarget = consumer.endOffsets(partitions, METADATA_TIMEOUT);
+      List<Waiting> waiting = new ArrayList<>();
+      while (!closed) {
+        try {
+          for (CompletableFuture<Void> f; (f = freshRequests.poll()) != null; ) {
+            waiting.add(new Waiting(f, new HashMap<>(consumer.endOffsets(partitions, METADATA_TIMEOUT))));
+          }
+          for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
+            apply(r);
+          }
+          for (TopicPartition tp : partitions) {
+            applied.put(tp, consumer.position(tp, METADATA_TIMEOUT));
+          }
+          if (loaded.getCount() > 0 && caughtUpTo(loadTarget)) {
+            log.info("loaded {} groups from {}", groups.size(), topic);
+            loaded.countDown();
+          }
+          waiting.removeIf(w -> {
+            if (caughtUpTo(w.ends)) {
+              w.future.complete(null);
+              return true;
+            }
+            return false;
+          });
+        } catch (WakeupException e) {
+          // closing
+        } catch (RuntimeException e) {
+          log.warn("reading {} failed: {}; retrying", topic, e.toString());
+          sleep(500);
+        }
+      }
+      waiting.forEach(w -> w.future.cancel(false));
+    } catch (RuntimeException e) {
+      log.error("the group directory stopped reading {}", topic, e);
+    } finally {
+      consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  private record Waiting(CompletableFuture<Void> future, Map<TopicPartition, Long> ends) {}
+
+  private void apply(ConsumerRecord<String, byte[]> r) {
+    if (r.value() == null) {
+      return; // groups are never deleted today; a tombstone would be an operator's doing
+    }
+    try {
+      put(GroupState.of(serde.decode(r.value())));
+    } catch (RuntimeException e) {
+      log.warn("skipping undecodable group snapshot {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    consumer.wakeup();
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
