@@ -8,6 +8,7 @@ import dev.weft.common.groups.GroupDirectory;
 import dev.weft.gateway.config.GatewayConfig;
 import dev.weft.gateway.groups.Memberships;
 import dev.weft.gateway.http.CatchUpReads;
+import dev.weft.gateway.http.ConversationsRoute;
 import dev.weft.gateway.http.HistoryRoute;
 import dev.weft.gateway.http.OriginalAcks;
 import dev.weft.gateway.kafka.DeliveryConsumer;
@@ -86,8 +87,9 @@ public final class GatewayApplication implements AutoCloseable {
         config.kafka().topics().gateways(), config.gatewayId(), sessions::size);
     GatewayApplication app = new GatewayApplication(config, vertx, publisher, deliveries, webSocket, sessions, heartbeat,
         groups);
+    ConversationsRoute conversations = new ConversationsRoute(tokens, persister, config.persisterUrl());
     try {
-      vertx.deployVerticle(() -> new GatewayVerticle(config, webSocket, history),
+      vertx.deployVerticle(() -> new GatewayVerticle(config, webSocket, history, conversations),
               new DeploymentOptions().setInstances(config.eventLoops()))
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -1,6 +1,7 @@
 package dev.weft.gateway;
 
 import dev.weft.gateway.config.GatewayConfig;
+import dev.weft.gateway.http.ConversationsRoute;
 import dev.weft.gateway.http.HistoryRoute;
 import dev.weft.gateway.ws.WebSocketEndpoint;
 import io.vertx.core.Future;
@@ -15,9 +16,11 @@ final class GatewayVerticle extends VerticleBase {
   private final GatewayConfig config;
   private final WebSocketEndpoint webSocket;
   private final HistoryRoute history;
+  private final ConversationsRoute conversations;
   private HttpServer server;
 
-  GatewayVerticle(GatewayConfig config, WebSocketEndpoint webSocket, HistoryRoute history) {
+  GatewayVerticle(GatewayConfig config, WebSocketEndpoint webSocket, HistoryRoute history, ConversationsRoute conversations) {
+    this.conversations = conversations;
     this.config = config;
     this.webSocket = webSocket;
     this.history = history;
@@ -28,6 +31,7 @@ final class GatewayVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/v1/ws").handler(webSocket);
     router.get("/v1/conversations/:conv/messages").handler(history);
+    router.get("/v1/conversations").handler(conversations);
     router.get("/health/live").handler(ctx -> ctx.json(new io.vertx.core.json.JsonObject().put("status", "UP")));
     HttpServerOptions options = new HttpServerOptions()
         .setPort(config.httpPort())

@@ -56,10 +56,12 @@ public final class MessageStore implements AutoCloseable {
 
   private final ReceiptStore receipts;
   private final UserReads userReads;
+  private final ConversationList conversations;
 
   private MessageStore(HikariDataSource pool) {
     this.receipts = new ReceiptStore(pool);
     this.userReads = new UserReads(pool);
+    this.conversations = new ConversationList(pool);
     this.pool = pool;
   }
 
@@ -227,6 +229,11 @@ public final class MessageStore implements AutoCloseable {
   /** Reads over the per-user conversation index, on the same pool. */
   public UserReads userReads() {
     return userReads;
+  }
+
+  /** A user's conversation list, on the same pool. */
+  public ConversationList conversations() {
+    return conversations;
   }
 
   /** The receipts table, on the same pool. */

@@ -95,8 +95,9 @@ public final class UserReads {
           while (rs.next()) {
             convs.add(rs.getString(1));
             parts.add(rs.getInt(2));
+            long joined = rs.getLong(3);
             long left = rs.getLong(4);
-            intervals.add(new long[] {rs.getLong(3), rs.wasNull() ? Long.MAX_VALUE : left});
+            intervals.add(new long[] {joined, rs.wasNull() ? Long.MAX_VALUE : left});
           }
         }
       }

@@ -62,6 +62,7 @@ final class CatchUpRoutes {
   void mount(Router router) {
     router.get("/internal/v1/users/:user/catchup").handler(this::catchUp);
     router.get("/internal/v1/users/:user/recent").handler(this::recent);
+    router.get("/internal/v1/users/:user/conversations").handler(this::conversations);
   }
 
   /**
@@ -113,6 +114,35 @@ final class CatchUpRoutes {
       return new JsonObject().put("messages", messages(recent.messages())).put("ends", ends(b.ends()))
           .put("asOf", b.asOf()).put("receipts", receipts(store.receipts().of(recent.conversations())));
     }, false).onSuccess(ctx::json).onFailure(e -> unavailable(ctx, "recent history of " + user, e));
+  }
+
+  /**
+   * {@code GET /internal/v1/users/:user/conversations?limit=}: the user's current conversations, most recently active
+   * first, with the latest message or event of each, the title of groups, the user's read position and the count of
+   * messages from others after it. Read as history stands; no barrier.
+   */
+  private void conversations(RoutingContext ctx) {
+    String user = ctx.pathParam("user");
+    int limit;
+    try {
+      user(user);
+      limit = Math.min(count(ctx, "limit", DEFAULT_CONVERSATIONS, 1), MAX_CONVERSATIONS);
+    } catch (BadRequest e) {
+      HistoryServer.badRequest(ctx, e.getMessage());
+      return;
+    }
+    jdbc.executeBlocking(() -> {
+      JsonArray out = new JsonArray();
+      for (var e : store.conversations().of(user, limit)) {
+        JsonObject o = new JsonObject().put("conv", e.conv());
+        if (e.title() != null) {
+          o.put("title", e.title());
+        }
+        out.add(o.put("last", e.last() == null ? null : HistoryServer.message(e.last())).put("read", e.read())
+            .put("unread", e.unread()));
+      }
+      return new JsonObject().put("conversations", out);
+    }, false).onSuccess(ctx::json).onFailure(e -> unavailable(ctx, "conversations of " + user, e));
   }
 
   /** The inbound end offsets the persisters reached, and the persister's clock once they had. */
