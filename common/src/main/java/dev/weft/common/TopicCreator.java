@@ -49,6 +49,12 @@ public final class TopicCreator {
         Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
   }
 
+  /** Typing indicators: keyed by conversation; a minute of retention, since nothing reads them late. */
+  public NewTopic typing() {
+    return topic(kafka.topics().typing(), kafka.inboundPartitions(),
+        Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofMinutes(1).toMillis())));
+  }
+
   /** Gateway heartbeats: compacted, one live record per gateway. */
   public NewTopic gateways() {
     return topic(kafka.topics().gateways(), 1,

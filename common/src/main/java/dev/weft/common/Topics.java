@@ -11,9 +11,10 @@ import java.util.regex.Pattern;
  * @param gateways compacted: each gateway's heartbeat, keyed by gateway id
  * @param receipts delivered/read positions, keyed by conversation
  * @param groups compacted: each group's membership, keyed by conversation
+ * @param typing typing indicators, keyed by conversation; ephemeral
  */
 public record Topics(String inbound, String sessions, String deliveryPrefix, String gateways, String receipts,
-    String groups) {
+    String groups, String typing) {
 
   private static final Pattern LEGAL = Pattern.compile("[A-Za-z0-9._-]*");
 
@@ -22,7 +23,7 @@ public record Topics(String inbound, String sessions, String deliveryPrefix, Str
       throw new ConfigException("WEFT_TOPIC_PREFIX=" + prefix + " may hold only letters, digits, '.', '_' and '-' (at most 100)");
     }
     return new Topics(prefix + "inbound", prefix + "sessions", prefix + "deliver.", prefix + "gateways", prefix + "receipts",
-        prefix + "groups");
+        prefix + "groups", prefix + "typing");
   }
 
   public String deliveries(String gatewayId) {

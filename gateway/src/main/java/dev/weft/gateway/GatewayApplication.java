@@ -7,6 +7,8 @@ import dev.weft.common.Tokens;
 import dev.weft.common.groups.GroupDirectory;
 import dev.weft.gateway.config.GatewayConfig;
 import dev.weft.gateway.groups.Memberships;
+import dev.weft.gateway.presence.PresenceDirectory;
+import dev.weft.gateway.ws.PresenceHub;
 import dev.weft.gateway.http.CatchUpReads;
 import dev.weft.gateway.http.ConversationsRoute;
 import dev.weft.gateway.http.HistoryRoute;
@@ -43,11 +45,14 @@ public final class GatewayApplication implements AutoCloseable {
   private final LocalSessions sessions;
   private final HeartbeatPublisher heartbeat;
   private final GroupDirectory groups;
+  private final PresenceDirectory presence;
   private boolean closed;
 
   private GatewayApplication(GatewayConfig config, Vertx vertx, KafkaPublisher publisher, DeliveryConsumer deliveries,
-      WebSocketEndpoint webSocket, LocalSessions sessions, HeartbeatPublisher heartbeat, GroupDirectory groups) {
+      WebSocketEndpoint webSocket, LocalSessions sessions, HeartbeatPublisher heartbeat, GroupDirectory groups,
+      PresenceDirectory presence) {
     this.groups = groups;
+    this.presence = presence;
     this.heartbeat = heartbeat;
     this.config = config;
     this.vertx = vertx;
@@ -62,7 +67,7 @@ public final class GatewayApplication implements AutoCloseable {
     GatewayConfig config = requested.httpPort() == 0 ? requested.withHttpPort(FreePorts.pick()) : requested;
     TopicCreator topics = new TopicCreator(config.kafka());
     topics.ensure(List.of(topics.inbound(), topics.receipts(), topics.sessions(), topics.gateways(),
-        topics.deliveries(config.gatewayId()), topics.groups()));
+        topics.deliveries(config.gatewayId()), topics.groups(), topics.typing()));
     TopicCreator.Identity inbound = topics.identify(config.kafka().topics().inbound());
 
     KafkaPublisher publisher = new KafkaPublisher(config.kafka(), "weft-gateway-" + config.gatewayId(), config.publishQueueMax());
@@ -70,9 +75,13 @@ public final class GatewayApplication implements AutoCloseable {
     publisher.warmUp(config.kafka().topics().sessions());
     publisher.warmUp(config.kafka().topics().gateways());
     publisher.warmUp(config.kafka().topics().receipts());
+    publisher.warmUp(config.kafka().topics().typing());
     GroupDirectory groups = new GroupDirectory(config.kafka(), "weft-gateway-" + config.gatewayId() + "-groups");
     groups.start(Duration.ofSeconds(60));
     Memberships memberships = new Memberships(groups);
+    PresenceDirectory presenceDirectory = new PresenceDirectory(config.kafka(), "weft-gateway-" + config.gatewayId() + "-presence");
+    presenceDirectory.start(Duration.ofSeconds(60));
+    PresenceHub presence = new PresenceHub(presenceDirectory);
     LocalSessions sessions = new LocalSessions();
     DeliveryConsumer deliveries = new DeliveryConsumer(config.kafka(), config.gatewayId(), new DeliveryDispatcher(sessions), groups);
     deliveries.start();
@@ -81,12 +90,12 @@ public final class GatewayApplication implements AutoCloseable {
     Tokens tokens = new Tokens(config.jwt(), Clock.systemUTC());
     WebClient persister = WebClient.create(vertx);
     WebSocketEndpoint webSocket = new WebSocketEndpoint(config, tokens, publisher, sessions, Clock.systemUTC(),
-        new OriginalAcks(persister, config.persisterUrl()), new CatchUpReads(persister, config.persisterUrl()), inbound, memberships);
+        new OriginalAcks(persister, config.persisterUrl()), new CatchUpReads(persister, config.persisterUrl()), inbound, memberships, presence);
     HistoryRoute history = new HistoryRoute(tokens, persister, config.persisterUrl(), memberships);
     HeartbeatPublisher heartbeat = new HeartbeatPublisher(publisher, vertx.getOrCreateContext(),
         config.kafka().topics().gateways(), config.gatewayId(), sessions::size);
     GatewayApplication app = new GatewayApplication(config, vertx, publisher, deliveries, webSocket, sessions, heartbeat,
-        groups);
+        groups, presenceDirectory);
     ConversationsRoute conversations = new ConversationsRoute(tokens, persister, config.persisterUrl());
     try {
       vertx.deployVerticle(() -> new GatewayVerticle(config, webSocket, history, conversations),
@@ -130,6 +139,7 @@ public final class GatewayApplication implements AutoCloseable {
     Deadlines.awaitQuietly(vertx.close().toCompletionStage(), Duration.ofSeconds(15), log, "closing Vert.x");
     deliveries.close();
     groups.close();
+    presence.close();
     publisher.close();
     log.info("gateway {} stopped", config.gatewayId());
   }

@@ -29,12 +29,14 @@ public final class RouterApplication implements AutoCloseable {
   private final SessionTable table;
   private final ReceiptRouter receipts;
   private final GroupDirectory groups;
+  private final TypingRouter typing;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private RouterApplication(RouterConfig config, SessionTableReader sessions, InboundRouter inbound, SessionTable table,
       ReceiptRouter receipts,
-      GroupDirectory groups) {
+      GroupDirectory groups, TypingRouter typing) {
     this.groups = groups;
+    this.typing = typing;
     this.receipts = receipts;
     this.config = config;
     this.sessions = sessions;
@@ -51,7 +53,8 @@ public final class RouterApplication implements AutoCloseable {
    */
   public static RouterApplication start(RouterConfig config) {
     TopicCreator creator = new TopicCreator(config.kafka());
-    creator.ensure(List.of(creator.inbound(), creator.receipts(), creator.sessions(), creator.gateways(), creator.groups()));
+    creator.ensure(List.of(creator.inbound(), creator.receipts(), creator.sessions(), creator.gateways(), creator.groups(),
+        creator.typing()));
     GroupDirectory groups = new GroupDirectory(config.kafka(), "weft-router-" + config.routerId() + "-groups");
     try {
       groups.start(config.startTimeout());
@@ -91,9 +94,11 @@ public final class RouterApplication implements AutoCloseable {
     inbound.start();
     ReceiptRouter receipts = new ReceiptRouter(config, table, sessions);
     receipts.start();
+    TypingRouter typing = new TypingRouter(config, table, Clock.systemUTC());
+    typing.start();
     log.info("router {} ready: routing {} in group {}", config.routerId(), config.kafka().topics().inbound(),
         config.group());
-    return new RouterApplication(config, sessions, inbound, table, receipts, groups);
+    return new RouterApplication(config, sessions, inbound, table, receipts, groups, typing);
   }
 
   public RouterConfig config() {
@@ -114,6 +119,7 @@ public final class RouterApplication implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    typing.close();
     receipts.close();
     inbound.close();
     sessions.close();

@@ -96,7 +96,7 @@ final class Fabric implements AutoCloseable {
   }
 
   void announce(String session, String user, String gateway) {
-    SessionAnnouncement a = new SessionAnnouncement(session, user, "d-" + session, gateway, System.currentTimeMillis());
+    SessionAnnouncement a = new SessionAnnouncement(session, user, "d-" + session, gateway, System.currentTimeMillis(), false);
     send(kafka.topics().sessions(), session, sessionSerde.encode(a));
   }
 

@@ -10,7 +10,7 @@ public final class WeftSchemas {
   private static final List<Schema> CURRENT =
       List.of(InboundMessage.getClassSchema(), SessionAnnouncement.getClassSchema(), Delivery.getClassSchema(),
           GatewayHeartbeat.getClassSchema(), Receipt.getClassSchema(), ReceiptDelivery.getClassSchema(),
-          GroupSnapshot.getClassSchema());
+          GroupSnapshot.getClassSchema(), Typing.getClassSchema());
 
   private WeftSchemas() {}
 

@@ -36,6 +36,7 @@ import java.util.regex.Pattern;
  * @param catchUp see {@link CatchUpSettings}
  * @param groupMaxMembers WEFT_GROUP_MAX_MEMBERS: most members a group created through this gateway may have (default
  *     1024); the limit is stored with the group, so it holds on every gateway
+ * @param signals see {@link SignalSettings}
  */
 public record GatewayConfig(
     KafkaSettings kafka,
@@ -54,7 +55,8 @@ public record GatewayConfig(
     int idleTimeoutMs,
     int heartbeatMs,
     CatchUpSettings catchUp,
-    int groupMaxMembers) {
+    int groupMaxMembers,
+    SignalSettings signals) {
 
   private static final Pattern GATEWAY_ID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
 
@@ -102,13 +104,14 @@ public record GatewayConfig(
         idleTimeout,
         env.integer("WEFT_GATEWAY_HEARTBEAT_MS", 5_000, 50, 600_000),
         CatchUpSettings.from(env),
-        env.integer("WEFT_GROUP_MAX_MEMBERS", 1024, 2, 100_000));
+        env.integer("WEFT_GROUP_MAX_MEMBERS", 1024, 2, 100_000),
+        SignalSettings.from(env));
   }
 
   /** A copy listening on another port (the application resolves port 0 to a concrete free port). */
   public GatewayConfig withHttpPort(int port) {
     return new GatewayConfig(kafka, jwt, gatewayId, port, persisterUrl, maxFrameBytes, maxTextBytes, eventLoops,
         publishQueueMax, sendRatePerSecond, sendBurst, writeQueueMaxBytes, pingIntervalMs, idleTimeoutMs, heartbeatMs,
-        catchUp, groupMaxMembers);
+        catchUp, groupMaxMembers, signals);
   }
 }

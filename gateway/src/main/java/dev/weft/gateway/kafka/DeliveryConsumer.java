@@ -36,6 +36,9 @@ public final class DeliveryConsumer implements AutoCloseable {
   private final DeliveryDispatcher dispatcher;
   private final AvroSerde<Delivery> serde = AvroSerde.delivery();
   private final AvroSerde<ReceiptDelivery> receiptSerde = AvroSerde.receiptDelivery();
+  private final AvroSerde<dev.weft.schemas.Typing> typingSerde = AvroSerde.typing();
+  private static final long TYPING_FINGERPRINT =
+      org.apache.avro.SchemaNormalization.parsingFingerprint64(dev.weft.schemas.Typing.getClassSchema());
   private static final long RECEIPT_FINGERPRINT =
       org.apache.avro.SchemaNormalization.parsingFingerprint64(ReceiptDelivery.getClassSchema());
   private final Thread thread;
@@ -97,8 +100,13 @@ public final class DeliveryConsumer implements AutoCloseable {
     Delivery d;
     try {
       // Messages and receipts share the topic; the writer schema's fingerprint says which this is.
-      if (WeftSchemas.fingerprintOf(r.value()) == RECEIPT_FINGERPRINT) {
+      long fingerprint = WeftSchemas.fingerprintOf(r.value());
+      if (fingerprint == RECEIPT_FINGERPRINT) {
         dispatcher.dispatch(receiptSerde.decode(r.value()));
+        return;
+      }
+      if (fingerprint == TYPING_FINGERPRINT) {
+        dispatcher.dispatch(typingSerde.decode(r.value()));
         return;
       }
       d = serde.decode(r.value());

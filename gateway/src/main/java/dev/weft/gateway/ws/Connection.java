@@ -22,6 +22,10 @@ final class Connection {
   final ServerWebSocket socket;
   final Context context;
   final SendRateLimiter limiter;
+  /** Typing frames have their own, smaller budget. */
+  SendRateLimiter typingLimiter = new SendRateLimiter(2, 5, System::nanoTime);
+  /** Users whose presence this socket follows. Event loop only. */
+  private final java.util.Set<String> following = new java.util.HashSet<>();
   private final int writeQueueMaxBytes;
   private final QueuePeak peak;
   private boolean open = true;
@@ -65,6 +69,22 @@ final class Connection {
   void resumeFrom(Cursor from) {
     cursor = from;
     held = new ArrayDeque<>();
+  }
+
+  java.util.Set<String> following() {
+    return following;
+  }
+
+  /**
+   * Sends a frame that is only worth having now (typing, presence) from any thread: dropped while catching up or when
+   * the socket is backed up, never held or queued against the bound.
+   */
+  void pushEphemeral(String frame) {
+    context.runOnContext(v -> {
+      if (held == null && hasRoom()) {
+        write(frame);
+      }
+    });
   }
 
   Cursor cursor() {

@@ -24,6 +24,18 @@ public final class DeliveryDispatcher {
     }
   }
 
+  /** Pushes a typing indicator to the recipients' local sockets, except the one it came from. */
+  public void dispatch(dev.weft.schemas.Typing typing) {
+    String frame = Frames.typing(typing);
+    for (String user : typing.getRecipients()) {
+      for (Connection c : sessions.of(user)) {
+        if (!c.session.equals(typing.getFromSession())) {
+          c.pushEphemeral(frame);
+        }
+      }
+    }
+  }
+
   /** Called on the delivery consumer's thread; each write hops to its socket's event loop. */
   public void dispatch(Delivery delivery) {
     String frame = null;

@@ -18,6 +18,8 @@ enum ErrorCode {
   NOT_ADMIN("not_admin", false),
   /** The group would have more members than its limit. */
   GROUP_TOO_LARGE("group_too_large", false),
+  /** A connection would follow the presence of more users than allowed. */
+  TOO_MANY_SUBSCRIPTIONS("too_many_subscriptions", false),
   /** A binary frame: the protocol is JSON text frames only. */
   BINARY_NOT_SUPPORTED("binary_not_supported", false),
   /** The connection sends faster than its configured rate. */

@@ -41,8 +41,12 @@ final class FrameHandler {
   private final Memberships memberships;
   private final GroupOps groups;
 
-  FrameHandler(GatewayConfig config, KafkaPublisher publisher, Clock clock, OriginalAcks originals, Memberships memberships) {
+  private final SignalOps signals;
+
+  FrameHandler(GatewayConfig config, KafkaPublisher publisher, Clock clock, OriginalAcks originals, Memberships memberships,
+      PresenceHub presence) {
     this.config = config;
+    this.signals = new SignalOps(config.signals(), memberships, publisher, config.kafka().topics(), presence, clock);
     this.memberships = memberships;
     this.groups = new GroupOps(this, memberships, config.groupMaxMembers());
     this.originals = originals;
@@ -104,6 +108,9 @@ final class FrameHandler {
       case "send" -> send(c, frame, ref, refValue);
       case "receipt" -> receipt(c, frame, ref);
       case "group_create", "group_add", "group_remove", "group_leave" -> groups.handle(c, (String) op, frame, ref);
+      case "typing" -> signals.typing(c, frame, ref);
+      case "presence_subscribe" -> signals.subscribe(c, frame, ref);
+      case "presence_unsubscribe" -> signals.unsubscribe(c, frame, ref);
       default -> c.write(Frames.error(ref, ErrorCode.UNKNOWN_OP, "unknown op: " + truncate((String) op)));
     }
   }

@@ -48,6 +48,24 @@ final class Frames {
         .encode();
   }
 
+  /** The answer to a frame that needs no more than "done". */
+  static String ackOnly(String ref) {
+    return new JsonObject().put("op", "ack").put("ref", ref).encode();
+  }
+
+  static String presence(String user, dev.weft.gateway.presence.PresenceDirectory.Presence p) {
+    JsonObject o = new JsonObject().put("op", "presence").put("user", user).put("online", p.online());
+    if (!p.online() && p.lastSeen() >= 0) {
+      o.put("last_seen", p.lastSeen());
+    }
+    return o.encode();
+  }
+
+  static String typing(dev.weft.schemas.Typing t) {
+    return new JsonObject().put("op", "typing").put("conv", t.getConv()).put("user", t.getUser())
+        .put("state", t.getStarted() ? "started" : "stopped").put("expires_in_ms", t.getTtlMs()).encode();
+  }
+
   /** Catch-up is over: what follows is live. */
   static String synced(String cursor, boolean reset) {
     JsonObject o = new JsonObject().put("op", "synced").put("cursor", cursor);

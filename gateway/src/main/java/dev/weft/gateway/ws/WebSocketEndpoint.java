@@ -48,11 +48,14 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
   private final AvroSerde<SessionAnnouncement> serde = AvroSerde.sessionAnnouncement();
   private final Clock clock;
   private final CatchUp catchUp;
+  private final PresenceHub presence;
   /** The inbound topic as it is now: a cursor from another incarnation of it is stale. */
   private final TopicCreator.Identity inbound;
 
   public WebSocketEndpoint(GatewayConfig config, Tokens tokens, KafkaPublisher publisher, LocalSessions sessions, Clock clock,
-      OriginalAcks originals, CatchUpReads history, TopicCreator.Identity inbound, Memberships memberships) {
+      OriginalAcks originals, CatchUpReads history, TopicCreator.Identity inbound, Memberships memberships,
+      PresenceHub presence) {
+    this.presence = presence;
     this.config = config;
     this.inbound = inbound;
     this.catchUp = new CatchUp(history, config.catchUp());
@@ -60,7 +63,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
     this.publisher = publisher;
     this.sessions = sessions;
     this.clock = clock;
-    this.frames = new FrameHandler(config, publisher, clock, originals, memberships);
+    this.frames = new FrameHandler(config, publisher, clock, originals, memberships, presence);
   }
 
   @Override
@@ -76,6 +79,12 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
       HttpErrors.send(ctx.response(), 400, "bad_request", "device must be 1-64 characters, no whitespace");
       return;
     }
+    String lastSeen = request.getParam("last_seen");
+    if (lastSeen != null && !lastSeen.equals("hidden") && !lastSeen.equals("shown")) {
+      HttpErrors.send(ctx.response(), 400, "bad_request", "last_seen must be hidden or shown");
+      return;
+    }
+    boolean hideLastSeen = "hidden".equals(lastSeen);
     Resumption resumption;
     try {
       resumption = resumption(request.getParam("cursor"));
@@ -89,7 +98,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
     }
     Context context = Vertx.currentContext();
     request.toWebSocket()
-        .onSuccess(socket -> open(socket, context, who.user(), device, resumption))
+        .onSuccess(socket -> open(socket, context, who.user(), device, resumption, hideLastSeen))
         .onFailure(e -> log.debug("upgrade failed: {}", e.toString()));
   }
 
@@ -116,10 +125,12 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
     return new Resumption(from, false, false);
   }
 
-  private void open(ServerWebSocket socket, Context context, String user, String device, Resumption resumption) {
+  private void open(ServerWebSocket socket, Context context, String user, String device, Resumption resumption,
+      boolean hideLastSeen) {
     Connection c = new Connection(UUID.randomUUID().toString(), user, device, socket, context,
         new SendRateLimiter(config.sendRatePerSecond(), config.sendBurst(), System::nanoTime), config.writeQueueMaxBytes(),
         sessions.queuePeak());
+    c.typingLimiter = new SendRateLimiter(config.signals().typingRate(), config.signals().typingBurst(), System::nanoTime);
     if (resumption.from() != null) {
       c.resumeFrom(resumption.from());
     }
@@ -139,7 +150,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
     socket.exceptionHandler(e -> log.debug("socket of {} failed: {}", user, e.toString()));
     socket.closeHandler(v -> close(c));
     SessionAnnouncement announcement = SessionAnnouncement.newBuilder().setSession(c.session).setUser(user)
-        .setDevice(device).setGateway(config.gatewayId()).setConnectedAt(clock.millis()).build();
+        .setDevice(device).setGateway(config.gatewayId()).setConnectedAt(clock.millis()).setHideLastSeen(hideLastSeen).build();
     publisher.publish(context, config.kafka().topics().sessions(), c.session, serde.encode(announcement))
         .onSuccess(md -> {
           c.write(Frames.welcome(c, config.gatewayId()));
@@ -172,6 +183,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
     }
     c.context.owner().cancelTimer(c.pingTimer);
     sessions.remove(c);
+    presence.forget(c);
     return retract(c);
   }
 

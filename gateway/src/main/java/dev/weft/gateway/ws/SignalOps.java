@@ -1,0 +1,124 @@
+package dev.weft.gateway.ws;
+
+import dev.weft.common.Topics;
+import dev.weft.common.UserIds;
+import dev.weft.gateway.config.SignalSettings;
+import dev.weft.gateway.groups.Memberships;
+import dev.weft.gateway.kafka.KafkaPublisher;
+import dev.weft.schemas.AvroSerde;
+import dev.weft.schemas.Typing;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code typing}, {@code presence_subscribe} and {@code presence_unsubscribe}: ephemeral signals. Typing goes to the
+ * conversation's other members through Kafka and a router, never stored; presence is read from this gateway's
+ * presence directory and pushed as it changes.
+ */
+final class SignalOps {
+
+  private final SignalSettings settings;
+  private final Memberships memberships;
+  private final KafkaPublisher publisher;
+  private final Topics topics;
+  private final PresenceHub presence;
+  private final Clock clock;
+  private final AvroSerde<Typing> serde = AvroSerde.typing();
+
+  SignalOps(SignalSettings settings, Memberships memberships, KafkaPublisher publisher, Topics topics, PresenceHub presence,
+      Clock clock) {
+    this.settings = settings;
+    this.memberships = memberships;
+    this.publisher = publisher;
+    this.topics = topics;
+    this.presence = presence;
+    this.clock = clock;
+  }
+
+  /** {"op":"typing","conv":...,"state":"started"|"stopped"}: no ack; an error only for a bad frame or too many. */
+  void typing(Connection c, JsonObject frame, String ref) {
+    Object conv = frame.getValue("conv");
+    Object state = frame.getValue("state");
+    if (!(conv instanceof String convId)) {
+      c.write(Frames.error(ref, ErrorCode.BAD_REQUEST, "conv is missing or not a string"));
+      return;
+    }
+    if (!"started".equals(state) && !"stopped".equals(state)) {
+      c.write(Frames.error(ref, ErrorCode.BAD_REQUEST, "state must be \"started\" or \"stopped\""));
+      return;
+    }
+    if (!c.typingLimiter.tryAcquire()) {
+      c.write(Frames.error(ref, ErrorCode.RATE_LIMITED, "more than " + settings.typingRate() + " typing frames per second"));
+      return;
+    }
+    memberships.of(convId, c.user, c.context).onSuccess(access -> {
+      if (access == null) {
+        c.write(Frames.error(ref, ErrorCode.NOT_MEMBER, "no such conversation, or you are not a member of it"));
+        return;
+      }
+      Typing t = Typing.newBuilder().setConv(convId).setUser(c.user).setFromSession(c.session)
+          .setStarted("started".equals(state)).setTs(clock.millis()).setTtlMs(settings.typingTtlMs())
+          .setMembers(access.members()).setRecipients(List.of()).build();
+      // Best effort by design: a lost indicator is replaced by the next one or expires by itself.
+      publisher.publish(c.context, topics.typing(), convId, serde.encode(t));
+    });
+  }
+
+  /** {"op":"presence_subscribe","ref":...,"users":[...]}: ack, then each user's presence now, then every change. */
+  void subscribe(Connection c, JsonObject frame, String ref) {
+    List<String> users = users(c, frame, ref);
+    if (users == null) {
+      return;
+    }
+    long adding = users.stream().filter(u -> !c.following().contains(u)).distinct().count();
+    if (c.following().size() + adding > settings.presenceMaxSubscriptions()) {
+      c.write(Frames.error(ref, ErrorCode.TOO_MANY_SUBSCRIPTIONS, "a connection follows at most "
+          + settings.presenceMaxSubscriptions() + " users; it follows " + c.following().size()));
+      return;
+    }
+    c.write(Frames.ackOnly(ref));
+    for (String u : users) {
+      if (c.following().add(u)) {
+        presence.follow(c, u);
+      }
+      c.write(Frames.presence(u, presence.of(u)));
+    }
+  }
+
+  void unsubscribe(Connection c, JsonObject frame, String ref) {
+    List<String> users = users(c, frame, ref);
+    if (users == null) {
+      return;
+    }
+    for (String u : users) {
+      if (c.following().remove(u)) {
+        presence.unfollow(c, u);
+      }
+    }
+    c.write(Frames.ackOnly(ref));
+  }
+
+  private static List<String> users(Connection c, JsonObject frame, String ref) {
+    if (ref == null || ref.isEmpty() || ref.length() > FrameHandler.MAX_REF_LENGTH) {
+      c.write(Frames.error(null, ErrorCode.BAD_REQUEST, "ref must be a string of 1 to " + FrameHandler.MAX_REF_LENGTH + " characters"));
+      return null;
+    }
+    Object value = frame.getValue("users");
+    if (!(value instanceof JsonArray array) || array.isEmpty()) {
+      c.write(Frames.error(ref, ErrorCode.BAD_REQUEST, "users must be a non-empty array of user ids"));
+      return null;
+    }
+    List<String> out = new ArrayList<>();
+    for (Object o : array) {
+      if (!(o instanceof String u) || !UserIds.valid(u)) {
+        c.write(Frames.error(ref, ErrorCode.BAD_REQUEST, "users must hold user ids: 1-64 characters, no whitespace"));
+        return null;
+      }
+      out.add(u);
+    }
+    return out;
+  }
+}
