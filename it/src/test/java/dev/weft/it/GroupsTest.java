@@ -222,6 +222,28 @@ class GroupsTest {
     }
   }
 
+  @Test
+  @DisplayName("a restarted router rebuilds group membership from Kafka: members still get messages, the removed still not")
+  void routerRestartRebuildsMembershipFromKafka(WeftInfra infra) throws Exception {
+    try (Fabric fabric = Fabric.start(infra, 2, Map.of());
+        WsClient ann = WsClient.connect(fabric.port(1), fabric.token("g4-ann"), null);
+        WsClient ben = WsClient.connect(fabric.port(2), fabric.token("g4-ben"), null);
+        WsClient cat = WsClient.connect(fabric.port(2), fabric.token("g4-cat"), null)) {
+      fabric.awaitRoutable(3);
+      String conv = create(ann, "c", "restart", List.of("g4-ben", "g4-cat")).getString("conv");
+      change(ann, "group_remove", "r", conv, List.of("g4-cat"));
+      cat.await(f -> "removed".equals(f.getString("event")), WAIT);
+
+      fabric.stopRouter();
+      fabric.startRouter();
+      fabric.awaitRoutable(3);
+      JsonObject after = say(ann, "after", conv, "after the restart");
+      assertEquals(after.getString("id"), ben.await(f -> "msg".equals(f.getString("op")), WAIT).getString("id"));
+      Thread.sleep(300);
+      assertTrue(received(cat).stream().noneMatch(f -> "msg".equals(f.getString("op"))));
+    }
+  }
+
   private static List<String> ids(JsonObject... frames) {
     return ids(List.of(frames));
   }
