@@ -6,7 +6,13 @@ import dev.weft.common.TopicCreator;
 import dev.weft.common.Tokens;
 import dev.weft.common.groups.GroupDirectory;
 import dev.weft.gateway.config.GatewayConfig;
+import dev.weft.common.ops.Metrics;
 import dev.weft.gateway.groups.Memberships;
+import dev.weft.gateway.ops.GatewayMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 import dev.weft.gateway.presence.PresenceDirectory;
 import dev.weft.gateway.ws.PresenceHub;
 import dev.weft.gateway.http.CatchUpReads;
@@ -46,11 +52,13 @@ public final class GatewayApplication implements AutoCloseable {
   private final HeartbeatPublisher heartbeat;
   private final GroupDirectory groups;
   private final PresenceDirectory presence;
+  private final GatewayMetrics metrics;
   private boolean closed;
 
   private GatewayApplication(GatewayConfig config, Vertx vertx, KafkaPublisher publisher, DeliveryConsumer deliveries,
       WebSocketEndpoint webSocket, LocalSessions sessions, HeartbeatPublisher heartbeat, GroupDirectory groups,
-      PresenceDirectory presence) {
+      PresenceDirectory presence, GatewayMetrics metrics) {
+    this.metrics = metrics;
     this.groups = groups;
     this.presence = presence;
     this.heartbeat = heartbeat;
@@ -83,22 +91,30 @@ public final class GatewayApplication implements AutoCloseable {
     presenceDirectory.start(Duration.ofSeconds(60));
     PresenceHub presence = new PresenceHub(presenceDirectory);
     LocalSessions sessions = new LocalSessions();
-    DeliveryConsumer deliveries = new DeliveryConsumer(config.kafka(), config.gatewayId(), new DeliveryDispatcher(sessions), groups);
+    PrometheusMeterRegistry registry = Metrics.create("gateway", config.gatewayId());
+    GatewayMetrics metrics = new GatewayMetrics(registry, sessions::size);
+    publisher.bindMetrics(registry);
+    DeliveryConsumer deliveries = new DeliveryConsumer(config.kafka(), config.gatewayId(), new DeliveryDispatcher(sessions, metrics), groups);
+    deliveries.bindMetrics(registry);
     deliveries.start();
 
-    Vertx vertx = Vertx.vertx();
+    // Vert.x's own meters (event loops, HTTP, WebSockets) in the same registry.
+    Vertx vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+        .withMetrics(new MicrometerMetricsFactory(registry)).build();
     Tokens tokens = new Tokens(config.jwt(), Clock.systemUTC());
     WebClient persister = WebClient.create(vertx);
     WebSocketEndpoint webSocket = new WebSocketEndpoint(config, tokens, publisher, sessions, Clock.systemUTC(),
-        new OriginalAcks(persister, config.persisterUrl()), new CatchUpReads(persister, config.persisterUrl()), inbound, memberships, presence);
+        new OriginalAcks(persister, config.persisterUrl()), new CatchUpReads(persister, config.persisterUrl()), inbound, memberships, presence, metrics);
     HistoryRoute history = new HistoryRoute(tokens, persister, config.persisterUrl(), memberships);
     HeartbeatPublisher heartbeat = new HeartbeatPublisher(publisher, vertx.getOrCreateContext(),
         config.kafka().topics().gateways(), config.gatewayId(), sessions::size);
     GatewayApplication app = new GatewayApplication(config, vertx, publisher, deliveries, webSocket, sessions, heartbeat,
-        groups, presenceDirectory);
+        groups, presenceDirectory, metrics);
+    long heartbeatMs = config.heartbeatMs();
+    java.util.function.BooleanSupplier ready = () -> !metrics.draining() && heartbeat.kafkaAnsweredWithin(3 * heartbeatMs + 5_000);
     ConversationsRoute conversations = new ConversationsRoute(tokens, persister, config.persisterUrl());
     try {
-      vertx.deployVerticle(() -> new GatewayVerticle(config, webSocket, history, conversations),
+      vertx.deployVerticle(() -> new GatewayVerticle(config, webSocket, history, conversations, metrics, ready),
               new DeploymentOptions().setInstances(config.eventLoops()))
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -125,6 +141,23 @@ public final class GatewayApplication implements AutoCloseable {
   /** The most characters ever queued (or held during catch-up) for one socket: bounded by WEFT_SOCKET_WRITE_QUEUE_BYTES. */
   public long peakSocketQueue() {
     return sessions.queuePeak().get();
+  }
+
+  /**
+   * Leaves gracefully: stops being ready and refuses new sockets, asks each client to reconnect elsewhere (1012) at a
+   * random moment within the drain period, then closes. Returns once closed, within the drain deadline. Blocking.
+   */
+  public void drainAndClose() {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(config.drain().deadlineMs());
+    metrics.draining(true);
+    log.info("gateway {} draining {} connections over {} ms", config.gatewayId(), sessions.size(), config.drain().periodMs());
+    long flushMs = Math.max(1_000, config.drain().deadlineMs() - config.drain().periodMs());
+    Deadlines.awaitQuietly(webSocket.drain(config.drain().periodMs()).toCompletionStage(),
+        Duration.ofMillis(config.drain().periodMs() + flushMs / 2), log, "asking clients to reconnect elsewhere");
+    close();
+    if (System.nanoTime() > deadline) {
+      log.warn("gateway {} took longer than WEFT_DRAIN_DEADLINE_MS to drain", config.gatewayId());
+    }
   }
 
   /** Stops accepting, closes every socket (1001) and retracts its session, then flushes and closes Kafka clients. */

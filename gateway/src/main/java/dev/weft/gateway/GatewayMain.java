@@ -19,7 +19,8 @@ public final class GatewayMain {
       return;
     }
     GatewayApplication app = GatewayApplication.start(config);
-    Runtime.getRuntime().addShutdownHook(new Thread(app::close, "weft-shutdown"));
+    // SIGTERM (Kubernetes, docker stop, Ctrl-C): drain, so clients move elsewhere spread out and nothing is lost.
+    Runtime.getRuntime().addShutdownHook(new Thread(app::drainAndClose, "weft-drain"));
     System.out.println("Weft gateway " + app.gatewayId() + " on ws://localhost:" + app.httpPort() + "/v1/ws");
   }
 }

@@ -3,6 +3,8 @@ package dev.weft.gateway;
 import dev.weft.gateway.config.GatewayConfig;
 import dev.weft.gateway.http.ConversationsRoute;
 import dev.weft.gateway.http.HistoryRoute;
+import dev.weft.gateway.ops.GatewayMetrics;
+import java.util.function.BooleanSupplier;
 import dev.weft.gateway.ws.WebSocketEndpoint;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -19,7 +21,13 @@ final class GatewayVerticle extends VerticleBase {
   private final ConversationsRoute conversations;
   private HttpServer server;
 
-  GatewayVerticle(GatewayConfig config, WebSocketEndpoint webSocket, HistoryRoute history, ConversationsRoute conversations) {
+  private final GatewayMetrics metrics;
+  private final BooleanSupplier ready;
+
+  GatewayVerticle(GatewayConfig config, WebSocketEndpoint webSocket, HistoryRoute history, ConversationsRoute conversations,
+      GatewayMetrics metrics, BooleanSupplier ready) {
+    this.metrics = metrics;
+    this.ready = ready;
     this.conversations = conversations;
     this.config = config;
     this.webSocket = webSocket;
@@ -33,6 +41,14 @@ final class GatewayVerticle extends VerticleBase {
     router.get("/v1/conversations/:conv/messages").handler(history);
     router.get("/v1/conversations").handler(conversations);
     router.get("/health/live").handler(ctx -> ctx.json(new io.vertx.core.json.JsonObject().put("status", "UP")));
+    // Ready: Kafka took a heartbeat lately and the gateway is not draining; a load balancer sends new clients only then.
+    router.get("/health/ready").handler(ctx -> {
+      boolean up = ready.getAsBoolean();
+      ctx.response().setStatusCode(up ? 200 : 503).putHeader("Content-Type", "application/json")
+          .end(new io.vertx.core.json.JsonObject().put("status", up ? "UP" : "DOWN").put("draining", metrics.draining()).encode());
+    });
+    router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+        .end(metrics.registry().scrape()));
     HttpServerOptions options = new HttpServerOptions()
         .setPort(config.httpPort())
         // Netty's own limit is the hard stop: past it the connection is dropped without a close

@@ -25,6 +25,8 @@ final class WsClient implements AutoCloseable {
   private final WebSocket socket;
   private final BlockingQueue<JsonObject> queue;
   private final CompletableFuture<Integer> closed;
+  /** System.nanoTime() when the server's close arrived; 0 while open. */
+  java.util.concurrent.atomic.AtomicLong closedAt = new java.util.concurrent.atomic.AtomicLong();
 
   private WsClient(WebSocket socket, BlockingQueue<JsonObject> queue, CompletableFuture<Integer> closed) {
     this.socket = socket;
@@ -64,6 +66,7 @@ final class WsClient implements AutoCloseable {
   /** Opens a socket without waiting for anything; throws the handshake failure (e.g. HTTP 401) as is. */
   static WsClient open(URI uri, String token) {
     CompletableFuture<Integer> closed = new CompletableFuture<>();
+    java.util.concurrent.atomic.AtomicLong closedAt = new java.util.concurrent.atomic.AtomicLong();
     BlockingQueue<JsonObject> queue = new LinkedBlockingQueue<>();
     WebSocket.Listener listener = new WebSocket.Listener() {
       private final StringBuilder partial = new StringBuilder();
@@ -81,6 +84,7 @@ final class WsClient implements AutoCloseable {
 
       @Override
       public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+        closedAt.compareAndSet(0, System.nanoTime());
         closed.complete(statusCode);
         return null;
       }
@@ -103,7 +107,9 @@ final class WsClient implements AutoCloseable {
       }
       throw e;
     }
-    return new WsClient(ws, queue, closed);
+    WsClient c = new WsClient(ws, queue, closed);
+    c.closedAt = closedAt;
+    return c;
   }
 
   /** HTTP status of a refused upgrade, or -1 if the upgrade succeeded. */

@@ -2,6 +2,8 @@ package dev.weft.persister;
 
 import dev.weft.common.Deadlines;
 import dev.weft.common.TopicCreator;
+import dev.weft.common.ops.Metrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.weft.persister.config.PersisterConfig;
 import dev.weft.persister.db.MessageStore;
 import dev.weft.persister.http.HistoryServer;
@@ -47,6 +49,7 @@ public final class PersisterApplication implements AutoCloseable {
     TopicCreator topics = new TopicCreator(config.kafka());
     topics.ensure(List.of(topics.inbound(), topics.receipts()));
     MessageStore store = MessageStore.open(config);
+    PrometheusMeterRegistry registry = Metrics.create("persister", config.group());
     InboundPersister writer;
     PersistedBarrier barrier;
     try {
@@ -57,7 +60,7 @@ public final class PersisterApplication implements AutoCloseable {
     }
     ReceiptPersister receiptWriter;
     try {
-      writer = new InboundPersister(config, store);
+      writer = new InboundPersister(config, store, registry);
       receiptWriter = new ReceiptPersister(config, store.receipts());
     } catch (RuntimeException e) {
       barrier.close();
@@ -65,7 +68,7 @@ public final class PersisterApplication implements AutoCloseable {
       throw e;
     }
     Vertx vertx = Vertx.vertx();
-    HistoryServer http = new HistoryServer(vertx, store, config.dbPoolSize(), config.historyMaxLimit(), writer::running,
+    HistoryServer http = new HistoryServer(vertx, store, config.dbPoolSize(), config.historyMaxLimit(), writer::running, registry,
         barrier);
     int port;
     try {

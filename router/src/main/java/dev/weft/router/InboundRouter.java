@@ -92,6 +92,7 @@ final class InboundRouter implements AutoCloseable {
   private final AtomicBoolean closeCalled = new AtomicBoolean();
   private volatile boolean closed;
   private long routed;
+  private final io.micrometer.core.instrument.Counter routedCounter;
   private long skipped;
 
   private final SessionBarrier sessionBarrier;
@@ -99,7 +100,10 @@ final class InboundRouter implements AutoCloseable {
   private final String groupsTopic;
   private final AvroSerde<GroupSnapshot> snapshotSerde = AvroSerde.groupSnapshot();
 
-  InboundRouter(RouterConfig config, SessionTable table, Clock clock, SessionTableReader sessions, GroupDirectory groups) {
+  InboundRouter(RouterConfig config, SessionTable table, Clock clock, SessionTableReader sessions, GroupDirectory groups,
+      io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
+    this.routedCounter = io.micrometer.core.instrument.Counter.builder("weft.router.messages.routed")
+        .description("inbound records (messages and group events) routed").register(registry);
     this.sessionBarrier = new SessionBarrier(sessions, groups, config.kafka().topics().sessions(), () -> closed);
     this.membership = new GroupMembership(groups);
     this.groupsTopic = config.kafka().topics().groups();
@@ -109,6 +113,7 @@ final class InboundRouter implements AutoCloseable {
     this.clock = clock;
     this.backoff = new Backoff(config.retryBackoffMin(), config.retryBackoffMax());
     this.consumer = new KafkaConsumer<>(consumerProps(config));
+    dev.weft.common.ops.Metrics.bind(registry, consumer); // records lag, fetch rates
     this.producer = newProducer();
     this.thread = new NamedThreads("weft-router-inbound").newThread(this::run);
   }
@@ -222,6 +227,7 @@ final class InboundRouter implements AutoCloseable {
     }
     List<Fanout.Bucket> buckets = fanout.group(decision.recipients(), m.getFrom(), m.getFromSession());
     routed++;
+    routedCounter.increment();
     if (buckets.isEmpty()) {
       return; // nobody connected: the persister has it, clients catch up
     }
@@ -385,5 +391,11 @@ final class InboundRouter implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+
+  /** True while the routing thread runs. */
+  boolean running() {
+    return thread.isAlive() && !closed;
   }
 }

@@ -2,6 +2,9 @@ package dev.weft.router;
 
 import dev.weft.common.TopicCreator;
 import dev.weft.common.groups.GroupDirectory;
+import dev.weft.common.ops.Metrics;
+import dev.weft.common.ops.OpsServer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,11 +33,13 @@ public final class RouterApplication implements AutoCloseable {
   private final ReceiptRouter receipts;
   private final GroupDirectory groups;
   private final TypingRouter typing;
+  private final OpsServer ops;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private RouterApplication(RouterConfig config, SessionTableReader sessions, InboundRouter inbound, SessionTable table,
       ReceiptRouter receipts,
-      GroupDirectory groups, TypingRouter typing) {
+      GroupDirectory groups, TypingRouter typing, OpsServer ops) {
+    this.ops = ops;
     this.groups = groups;
     this.typing = typing;
     this.receipts = receipts;
@@ -63,7 +68,10 @@ public final class RouterApplication implements AutoCloseable {
       throw e;
     }
 
+    PrometheusMeterRegistry registry = Metrics.create("router", config.routerId());
     SessionTable table = new SessionTable();
+    io.micrometer.core.instrument.Gauge.builder("weft.router.sessions", table::sessionCount)
+        .description("sessions the router knows of, across all gateways").register(registry);
     SessionTableReader sessions = new SessionTableReader(config, table);
     sessions.start();
     try {
@@ -85,7 +93,7 @@ public final class RouterApplication implements AutoCloseable {
 
     InboundRouter inbound;
     try {
-      inbound = new InboundRouter(config, table, Clock.systemUTC(), sessions, groups);
+      inbound = new InboundRouter(config, table, Clock.systemUTC(), sessions, groups, registry);
     } catch (RuntimeException e) {
       sessions.close();
       groups.close();
@@ -96,9 +104,26 @@ public final class RouterApplication implements AutoCloseable {
     receipts.start();
     TypingRouter typing = new TypingRouter(config, table, Clock.systemUTC());
     typing.start();
-    log.info("router {} ready: routing {} in group {}", config.routerId(), config.kafka().topics().inbound(),
-        config.group());
-    return new RouterApplication(config, sessions, inbound, table, receipts, groups, typing);
+    OpsServer ops;
+    try {
+      InboundRouter routing = inbound;
+      ops = OpsServer.start(config.httpPort(), registry, routing::running);
+    } catch (RuntimeException e) {
+      typing.close();
+      receipts.close();
+      inbound.close();
+      sessions.close();
+      groups.close();
+      throw e;
+    }
+    log.info("router {} ready: routing {} in group {}; metrics and probes on port {}", config.routerId(),
+        config.kafka().topics().inbound(), config.group(), ops.port());
+    return new RouterApplication(config, sessions, inbound, table, receipts, groups, typing, ops);
+  }
+
+  /** Port of /metrics and the probes. */
+  public int opsPort() {
+    return ops.port();
   }
 
   public RouterConfig config() {
@@ -124,6 +149,7 @@ public final class RouterApplication implements AutoCloseable {
     inbound.close();
     sessions.close();
     groups.close();
+    ops.close();
     log.info("router {} stopped", config.routerId());
   }
 }

@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
  *     commit and the clients to close (default 30000)
  * @param gatewayExpiry WEFT_GATEWAY_EXPIRY_MS: a gateway with no heartbeat for this long is taken for dead: its
  *     sessions are dropped and retracted (default 30000; keep it several gateway heartbeat intervals)
+ * @param httpPort WEFT_ROUTER_HTTP_PORT: port of /metrics, /health/live and /health/ready (default 8091; 0 = any)
  */
 public record RouterConfig(
     KafkaSettings kafka,
@@ -36,7 +37,8 @@ public record RouterConfig(
     Duration retryBackoffMax,
     Duration startTimeout,
     Duration shutdownTimeout,
-    Duration gatewayExpiry) {
+    Duration gatewayExpiry,
+    int httpPort) {
 
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
 
@@ -68,7 +70,8 @@ public record RouterConfig(
         Duration.ofMillis(env.integer("WEFT_ROUTER_RETRY_BACKOFF_MAX_MS", 10_000, 1, 600_000)),
         Duration.ofMillis(env.integer("WEFT_ROUTER_START_TIMEOUT_MS", 60_000, 1_000, 3_600_000)),
         Duration.ofMillis(env.integer("WEFT_ROUTER_SHUTDOWN_TIMEOUT_MS", 30_000, 1_000, 600_000)),
-        Duration.ofMillis(env.integer("WEFT_GATEWAY_EXPIRY_MS", 30_000, 500, 86_400_000)));
+        Duration.ofMillis(env.integer("WEFT_GATEWAY_EXPIRY_MS", 30_000, 500, 86_400_000)),
+        env.integer("WEFT_ROUTER_HTTP_PORT", 8091, 0, 65535));
   }
 
   private static void requireId(String key, String value) {

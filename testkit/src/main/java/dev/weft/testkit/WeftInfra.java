@@ -92,6 +92,7 @@ public final class WeftInfra {
     values.put("WEFT_DB_PASSWORD", dbPassword());
     values.put("WEFT_JWT_SECRET", JWT_SECRET);
     values.put("WEFT_HTTP_PORT", "0");
+    values.put("WEFT_ROUTER_HTTP_PORT", "0"); // several routers share a test JVM
     values.put("WEFT_PERSISTER_HTTP_PORT", "0");
     values.putAll(overrides);
     return new Env(values);

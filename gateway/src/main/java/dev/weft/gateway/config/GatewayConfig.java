@@ -37,6 +37,7 @@ import java.util.regex.Pattern;
  * @param groupMaxMembers WEFT_GROUP_MAX_MEMBERS: most members a group created through this gateway may have (default
  *     1024); the limit is stored with the group, so it holds on every gateway
  * @param signals see {@link SignalSettings}
+ * @param drain see {@link DrainSettings}
  */
 public record GatewayConfig(
     KafkaSettings kafka,
@@ -56,7 +57,8 @@ public record GatewayConfig(
     int heartbeatMs,
     CatchUpSettings catchUp,
     int groupMaxMembers,
-    SignalSettings signals) {
+    SignalSettings signals,
+    DrainSettings drain) {
 
   private static final Pattern GATEWAY_ID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
 
@@ -105,13 +107,14 @@ public record GatewayConfig(
         env.integer("WEFT_GATEWAY_HEARTBEAT_MS", 5_000, 50, 600_000),
         CatchUpSettings.from(env),
         env.integer("WEFT_GROUP_MAX_MEMBERS", 1024, 2, 100_000),
-        SignalSettings.from(env));
+        SignalSettings.from(env),
+        DrainSettings.from(env));
   }
 
   /** A copy listening on another port (the application resolves port 0 to a concrete free port). */
   public GatewayConfig withHttpPort(int port) {
     return new GatewayConfig(kafka, jwt, gatewayId, port, persisterUrl, maxFrameBytes, maxTextBytes, eventLoops,
         publishQueueMax, sendRatePerSecond, sendBurst, writeQueueMaxBytes, pingIntervalMs, idleTimeoutMs, heartbeatMs,
-        catchUp, groupMaxMembers, signals);
+        catchUp, groupMaxMembers, signals, drain);
   }
 }

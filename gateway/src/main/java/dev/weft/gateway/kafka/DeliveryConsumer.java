@@ -146,4 +146,9 @@ public final class DeliveryConsumer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
   }
+
+  /** Publishes the delivery consumer's own metrics (records lag among them) to the registry. */
+  public void bindMetrics(io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
+    dev.weft.common.ops.Metrics.bind(registry, consumer);
+  }
 }

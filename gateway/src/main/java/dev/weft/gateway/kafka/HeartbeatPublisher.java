@@ -23,6 +23,7 @@ public final class HeartbeatPublisher {
   private final IntSupplier sessions;
   private final AvroSerde<GatewayHeartbeat> serde = AvroSerde.gatewayHeartbeat();
   private long timer = -1;
+  private volatile long lastAckedNanos = System.nanoTime();
 
   public HeartbeatPublisher(KafkaPublisher publisher, Context context, String topic, String gatewayId, IntSupplier sessions) {
     this.publisher = publisher;
@@ -44,7 +45,13 @@ public final class HeartbeatPublisher {
     GatewayHeartbeat hb = GatewayHeartbeat.newBuilder().setGateway(gatewayId).setTs(System.currentTimeMillis())
         .setSessions(sessions.getAsInt()).build();
     publisher.publish(context, topic, gatewayId, serde.encode(hb))
+        .onSuccess(md -> lastAckedNanos = System.nanoTime())
         .onFailure(e -> log.warn("heartbeat not written: {}", e.toString()));
+  }
+
+  /** True when Kafka took a heartbeat within the given time: the gateway can reach Kafka. Any thread. */
+  public boolean kafkaAnsweredWithin(long millis) {
+    return System.nanoTime() - lastAckedNanos < millis * 1_000_000L;
   }
 
   /** Stops beating and says the gateway left cleanly (a tombstone). */

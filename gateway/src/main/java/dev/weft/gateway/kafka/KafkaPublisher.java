@@ -87,4 +87,9 @@ public final class KafkaPublisher implements AutoCloseable {
     }
     producer.close(Duration.ofSeconds(10));
   }
+
+  /** Publishes the producer's own metrics (request rates, errors, buffer use) to the registry. */
+  public void bindMetrics(io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
+    dev.weft.common.ops.Metrics.bind(registry, producer);
+  }
 }

@@ -28,6 +28,9 @@ final class Connection {
   private final java.util.Set<String> following = new java.util.HashSet<>();
   private final int writeQueueMaxBytes;
   private final QueuePeak peak;
+  private final dev.weft.gateway.ops.GatewayMetrics metrics;
+  /** Why the server ended the connection, for the metrics; "client" unless the gateway closed it. */
+  String closeReason = "client";
   private boolean open = true;
   private boolean retired;
   private long lastSeenNanos = System.nanoTime();
@@ -54,8 +57,9 @@ final class Connection {
   private record Held(int partition, long seq, String frame) {}
 
   Connection(String session, String user, String device, ServerWebSocket socket, Context context,
-      SendRateLimiter limiter, int writeQueueMaxBytes, QueuePeak peak) {
+      SendRateLimiter limiter, int writeQueueMaxBytes, QueuePeak peak, dev.weft.gateway.ops.GatewayMetrics metrics) {
     this.peak = peak;
+    this.metrics = metrics;
     this.session = session;
     this.user = user;
     this.device = device;
@@ -177,6 +181,7 @@ final class Connection {
     }
     queued += size;
     peak.observe(queued + heldChars);
+    count(frame);
     socket.writeTextMessage(frame).onComplete(r -> {
       queued -= size;
       if (onDrained != null && hasRoom()) {
@@ -185,6 +190,23 @@ final class Connection {
         then.run();
       }
     });
+  }
+
+  /** Every frame the gateway writes starts {"op":"<op>" (Frames puts op first): counted without parsing JSON. */
+  private void count(String frame) {
+    int end = frame.indexOf('"', 7);
+    if (!frame.startsWith("{\"op\":\"") || end < 0) {
+      return;
+    }
+    String op = frame.substring(7, end);
+    metrics.frameOut(op);
+    if (op.equals("error")) {
+      int at = frame.indexOf("\"code\":\"");
+      int codeEnd = at < 0 ? -1 : frame.indexOf('"', at + 8);
+      if (codeEnd > 0) {
+        metrics.error(frame.substring(at + 8, codeEnd));
+      }
+    }
   }
 
   /** True while at most half the write bound is queued: catch-up writes only then, leaving room for acks. */
@@ -207,6 +229,7 @@ final class Connection {
 
   private void tooSlow(String why) {
     open = false;
+    closeReason = "too_slow";
     LoggerFactory.getLogger(Connection.class).info("closing the socket of {}/{}: {}", user, device, why);
     // The close frame queues behind everything else, so retract now rather than when the close completes.
     onDrop.run();

@@ -8,8 +8,11 @@ public final class DeliveryDispatcher {
 
   private final LocalSessions sessions;
 
-  public DeliveryDispatcher(LocalSessions sessions) {
+  private final dev.weft.gateway.ops.GatewayMetrics metrics;
+
+  public DeliveryDispatcher(LocalSessions sessions, dev.weft.gateway.ops.GatewayMetrics metrics) {
     this.sessions = sessions;
+    this.metrics = metrics;
   }
 
   /** Pushes a receipt to the recipients' local sockets, except the one that reported it. */
@@ -39,6 +42,7 @@ public final class DeliveryDispatcher {
   /** Called on the delivery consumer's thread; each write hops to its socket's event loop. */
   public void dispatch(Delivery delivery) {
     String frame = null;
+    int pushed = 0;
     for (String user : delivery.getRecipients()) {
       for (Connection c : sessions.of(user)) {
         if (c.session.equals(delivery.getFromSession())) {
@@ -48,7 +52,9 @@ public final class DeliveryDispatcher {
           frame = Frames.delivery(delivery);
         }
         c.pushMessage(delivery.getPartition(), delivery.getSeq(), frame);
+        pushed++;
       }
     }
+    metrics.delivered(pushed, delivery.getTs());
   }
 }

@@ -43,9 +43,14 @@ final class FrameHandler {
 
   private final SignalOps signals;
 
+  private final dev.weft.gateway.ops.GatewayMetrics metrics;
+  private static final java.util.Set<String> OPS = java.util.Set.of("send", "receipt", "group_create", "group_add",
+      "group_remove", "group_leave", "typing", "presence_subscribe", "presence_unsubscribe");
+
   FrameHandler(GatewayConfig config, KafkaPublisher publisher, Clock clock, OriginalAcks originals, Memberships memberships,
-      PresenceHub presence) {
+      PresenceHub presence, dev.weft.gateway.ops.GatewayMetrics metrics) {
     this.config = config;
+    this.metrics = metrics;
     this.signals = new SignalOps(config.signals(), memberships, publisher, config.kafka().topics(), presence, clock);
     this.memberships = memberships;
     this.groups = new GroupOps(this, memberships, config.groupMaxMembers());
@@ -68,6 +73,7 @@ final class FrameHandler {
       return false;
     }
     c.markClosed();
+    c.closeReason = "too_big";
     c.socket.close(CLOSE_TOO_BIG, "message over " + config.maxFrameBytes() + " bytes");
     return true;
   }
@@ -75,6 +81,7 @@ final class FrameHandler {
   void onBinary(Connection c, int length) {
     if (length > config.maxFrameBytes()) {
       c.markClosed();
+      c.closeReason = "too_big";
       c.socket.close(CLOSE_TOO_BIG, "message over " + config.maxFrameBytes() + " bytes");
       return;
     }
@@ -104,6 +111,7 @@ final class FrameHandler {
       c.write(Frames.error(ref, ErrorCode.BAD_REQUEST, "op is missing or not a string"));
       return;
     }
+    metrics.frameIn(OPS.contains(op) ? (String) op : "unknown");
     switch ((String) op) {
       case "send" -> send(c, frame, ref, refValue);
       case "receipt" -> receipt(c, frame, ref);
@@ -218,7 +226,10 @@ final class FrameHandler {
         .setRef(ref).setMembers(members).setTs(ts).setGateway(config.gatewayId()).setText(body).setEvent(event)
         .build();
     publisher.publish(c.context, topics.inbound(), conv, serde.encode(message))
-        .onSuccess(md -> c.write(Frames.ack(ref, conv, md.offset(), id, ts)))
+        .onSuccess(md -> {
+          metrics.published();
+          c.write(Frames.ack(ref, conv, md.offset(), id, ts));
+        })
         .onFailure(e -> {
           if (e instanceof KafkaPublisher.Overloaded) {
             c.write(Frames.error(ref, ErrorCode.OVERLOADED, "the gateway is overloaded; nothing was stored, retry later"));

@@ -5,6 +5,7 @@ import dev.weft.common.Tokens;
 import dev.weft.common.UserIds;
 import dev.weft.gateway.config.GatewayConfig;
 import dev.weft.gateway.groups.Memberships;
+import dev.weft.gateway.ops.GatewayMetrics;
 import dev.weft.gateway.http.BearerToken;
 import dev.weft.gateway.http.CatchUpReads;
 import dev.weft.gateway.http.HttpErrors;
@@ -49,13 +50,15 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
   private final Clock clock;
   private final CatchUp catchUp;
   private final PresenceHub presence;
+  private final GatewayMetrics metrics;
   /** The inbound topic as it is now: a cursor from another incarnation of it is stale. */
   private final TopicCreator.Identity inbound;
 
   public WebSocketEndpoint(GatewayConfig config, Tokens tokens, KafkaPublisher publisher, LocalSessions sessions, Clock clock,
       OriginalAcks originals, CatchUpReads history, TopicCreator.Identity inbound, Memberships memberships,
-      PresenceHub presence) {
+      PresenceHub presence, GatewayMetrics metrics) {
     this.presence = presence;
+    this.metrics = metrics;
     this.config = config;
     this.inbound = inbound;
     this.catchUp = new CatchUp(history, config.catchUp());
@@ -63,12 +66,16 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
     this.publisher = publisher;
     this.sessions = sessions;
     this.clock = clock;
-    this.frames = new FrameHandler(config, publisher, clock, originals, memberships, presence);
+    this.frames = new FrameHandler(config, publisher, clock, originals, memberships, presence, metrics);
   }
 
   @Override
   public void handle(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
+    if (metrics.draining()) {
+      HttpErrors.send(ctx.response(), 503, "draining", "this gateway is shutting down; connect again");
+      return;
+    }
     Tokens.Verified who = tokens.verify(BearerToken.from(request));
     if (!who.ok()) {
       HttpErrors.send(ctx.response(), 401, who.code(), who.message());
@@ -129,7 +136,8 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
       boolean hideLastSeen) {
     Connection c = new Connection(UUID.randomUUID().toString(), user, device, socket, context,
         new SendRateLimiter(config.sendRatePerSecond(), config.sendBurst(), System::nanoTime), config.writeQueueMaxBytes(),
-        sessions.queuePeak());
+        sessions.queuePeak(), metrics);
+    metrics.opened();
     c.typingLimiter = new SendRateLimiter(config.signals().typingRate(), config.signals().typingBurst(), System::nanoTime);
     if (resumption.from() != null) {
       c.resumeFrom(resumption.from());
@@ -162,6 +170,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
         })
         .onFailure(e -> {
           log.warn("could not announce the session of {}: {}", user, e.toString());
+          c.closeReason = "unavailable";
           socket.close(CLOSE_UNAVAILABLE, "unavailable: retry");
         });
   }
@@ -170,6 +179,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
   private void keepAlive(Connection c) {
     if (c.silentMillis() > config.idleTimeoutMs()) {
       log.info("closing the idle socket of {} ({} ms silent)", c.user, c.silentMillis());
+      c.closeReason = "idle";
       close(c);
       c.socket.close(CLOSE_IDLE, "idle: no frame or pong within " + config.idleTimeoutMs() + " ms");
     } else {
@@ -182,6 +192,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
       return Future.succeededFuture();
     }
     c.context.owner().cancelTimer(c.pingTimer);
+    metrics.closed(c.closeReason);
     sessions.remove(c);
     presence.forget(c);
     return retract(c);
@@ -192,11 +203,33 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
         .onFailure(e -> log.warn("could not retract session {} of {}: {}", c.session, c.user, e.toString()));
   }
 
+  /** Asks the clients to reconnect elsewhere. */
+  static final short CLOSE_SERVICE_RESTART = 1012;
+
+  /**
+   * Closes every socket with 1012 at a random moment within {@code periodMs}, so clients reconnect spread out rather
+   * than all at once; each session is retracted as its socket closes. Completes once all are closed.
+   */
+  public Future<?> drain(long periodMs) {
+    List<Future<?>> done = new ArrayList<>();
+    java.util.Random random = new java.util.Random();
+    for (Connection c : sessions.all()) {
+      long at = periodMs <= 0 ? 0 : (long) (random.nextDouble() * periodMs);
+      done.add(Future.future(p -> c.context.runOnContext(v -> c.context.owner().setTimer(Math.max(1, at), t -> {
+        c.closeReason = "drain";
+        close(c).onComplete(r -> p.complete());
+        c.socket.close(CLOSE_SERVICE_RESTART, "gateway draining: reconnect");
+      }))));
+    }
+    return Future.join(done);
+  }
+
   /** Closes every socket with 1001 and retracts its session; completes once Kafka has the retractions. */
   public Future<?> closeAll() {
     List<Future<?>> done = new ArrayList<>();
     for (Connection c : sessions.all()) {
       done.add(Future.future(p -> c.context.runOnContext(v -> {
+        c.closeReason = "gateway_stopping";
         close(c).onComplete(r -> p.complete());
         c.socket.close(CLOSE_GOING_AWAY, "gateway stopping: reconnect");
       })));

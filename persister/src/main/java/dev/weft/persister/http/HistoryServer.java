@@ -42,9 +42,13 @@ public final class HistoryServer {
   private final CatchUpRoutes catchUp;
   private HttpServer server;
 
+  private final io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry;
+
   public HistoryServer(Vertx vertx, MessageStore store, int jdbcThreads, int maxLimit, BooleanSupplier consuming,
+      io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry,
       PersistedBarrier barrier) {
     this.barrier = barrier;
+    this.registry = registry;
     this.vertx = vertx;
     this.store = store;
     this.jdbc = vertx.createSharedWorkerExecutor("weft-jdbc", jdbcThreads);
@@ -59,6 +63,8 @@ public final class HistoryServer {
     router.get("/internal/v1/refs").handler(this::byRef);
     catchUp.mount(router);
     router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
+    router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+        .end(registry.scrape()));
     router.get("/health/ready").handler(this::ready);
     return vertx.createHttpServer().requestHandler(router).listen(port).onSuccess(s -> server = s);
   }

@@ -93,11 +93,22 @@ public final class InboundPersister implements AutoCloseable {
   private volatile boolean healthy = true;
   private long backoffMs = BACKOFF_MIN_MS;
 
-  public InboundPersister(PersisterConfig config, MessageStore store) {
+  private final io.micrometer.core.instrument.Counter persistedCounter;
+  private final io.micrometer.core.instrument.DistributionSummary batchSize;
+  private final io.micrometer.core.instrument.Timer writeTime;
+
+  public InboundPersister(PersisterConfig config, MessageStore store, io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
+    this.persistedCounter = io.micrometer.core.instrument.Counter.builder("weft.persister.messages.persisted")
+        .description("messages and group events written to the database").register(registry);
+    this.batchSize = io.micrometer.core.instrument.DistributionSummary.builder("weft.persister.batch.size")
+        .description("rows per database transaction").register(registry);
+    this.writeTime = io.micrometer.core.instrument.Timer.builder("weft.persister.write")
+        .description("one poll's database transaction").publishPercentileHistogram().register(registry);
     Properties props = KafkaClientProps.consumer(config.kafka(), "weft-persister", config.group());
     // One poll is one transaction: the batch bound is the poll bound.
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.batchMax());
     this.consumer = new KafkaConsumer<>(props);
+    dev.weft.common.ops.Metrics.bind(registry, consumer); // records lag, fetch rates
     this.store = store;
     this.groups = new GroupFold(store);
     this.topic = config.kafka().topics().inbound();
@@ -144,7 +155,10 @@ public final class InboundPersister implements AutoCloseable {
     try {
       Batch batch = batch(records);
       rows = batch.messages();
+      long started = System.nanoTime();
       store.insertAll(rows, batch.members(), batch.intervals(), batch.groups());
+      writeTime.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+      batchSize.record(rows.size());
     } catch (Exception e) {
       groups.forget(); // it may have applied events the database did not take
       // Retriable or not, a database error gets the same treatment: keep the data in Kafka, retry later.
@@ -156,6 +170,7 @@ public final class InboundPersister implements AutoCloseable {
       return;
     }
     persisted.addAndGet(rows.size());
+    persistedCounter.increment(rows.size());
     healthy = true;
     backoffMs = BACKOFF_MIN_MS;
     uncommitted.putAll(nextOffsets(records));

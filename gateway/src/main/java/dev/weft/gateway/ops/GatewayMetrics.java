@@ -1,0 +1,91 @@
+package dev.weft.gateway.ops;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntSupplier;
+
+/** The gateway's own meters; docs/operations.md lists each. Any thread. */
+public final class GatewayMetrics {
+
+  private final PrometheusMeterRegistry registry;
+  private final Counter opened;
+  private final Counter published;
+  private final Counter delivered;
+  private final Timer deliveryLatency;
+  private final Map<String, Counter> closed = new ConcurrentHashMap<>();
+  private final Map<String, Counter> framesIn = new ConcurrentHashMap<>();
+  private final Map<String, Counter> framesOut = new ConcurrentHashMap<>();
+  private final Map<String, Counter> errors = new ConcurrentHashMap<>();
+  private final AtomicBoolean draining = new AtomicBoolean();
+
+  public GatewayMetrics(PrometheusMeterRegistry registry, IntSupplier connections) {
+    this.registry = registry;
+    Gauge.builder("weft.gateway.connections", connections::getAsInt).description("open WebSocket connections").register(registry);
+    Gauge.builder("weft.gateway.draining", () -> draining.get() ? 1 : 0).description("1 while the gateway drains").register(registry);
+    opened = Counter.builder("weft.gateway.connections.opened").description("WebSocket connections accepted").register(registry);
+    published = Counter.builder("weft.gateway.messages.published").description("messages and group events Kafka acknowledged")
+        .register(registry);
+    delivered = Counter.builder("weft.gateway.messages.delivered").description("msg and event frames pushed to sockets")
+        .register(registry);
+    // Buckets, not client-side percentiles: Prometheus can then aggregate them across gateways.
+    deliveryLatency = Timer.builder("weft.delivery.latency")
+        .description("accepted by a gateway to pushed by the recipient's gateway (clocks of two gateways)")
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+        .register(registry);
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public void opened() {
+    opened.increment();
+  }
+
+  public void closed(String reason) {
+    closed.computeIfAbsent(reason, r -> Counter.builder("weft.gateway.connections.closed").tag("reason", r)
+        .description("WebSocket connections ended, by reason").register(registry)).increment();
+  }
+
+  public void frameIn(String op) {
+    framesIn.computeIfAbsent(op, o -> Counter.builder("weft.gateway.frames.in").tag("op", o)
+        .description("frames received from clients, by op").register(registry)).increment();
+  }
+
+  public void frameOut(String op) {
+    framesOut.computeIfAbsent(op, o -> Counter.builder("weft.gateway.frames.out").tag("op", o)
+        .description("frames sent to clients, by op").register(registry)).increment();
+  }
+
+  public void error(String code) {
+    errors.computeIfAbsent(code, c -> Counter.builder("weft.errors").tag("code", c)
+        .description("error frames sent to clients, by code").register(registry)).increment();
+  }
+
+  public void published() {
+    published.increment();
+  }
+
+  /** One delivery record pushed to {@code sockets} sockets, accepted at {@code acceptedAtMillis}. */
+  public void delivered(int sockets, long acceptedAtMillis) {
+    if (sockets > 0) {
+      delivered.increment(sockets);
+      deliveryLatency.record(Math.max(0, System.currentTimeMillis() - acceptedAtMillis), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  public void draining(boolean on) {
+    draining.set(on);
+  }
+
+  public boolean draining() {
+    return draining.get();
+  }
+}
