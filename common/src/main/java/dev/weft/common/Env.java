@@ -17,8 +17,30 @@ public final class Env {
     this.values = Map.copyOf(values);
   }
 
+  /**
+   * The process environment, over the settings of {@code WEFT_CONFIG_FILE} when that names a file (Java properties
+   * format, {@code WEFT_X=value} per line): the environment wins, so a deployment can override one setting of a shared
+   * file. A file that cannot be read stops the service, naming it.
+   */
   public static Env system() {
-    return new Env(System.getenv());
+    return withFile(System.getenv());
+  }
+
+  static Env withFile(Map<String, String> environment) {
+    String file = environment.get("WEFT_CONFIG_FILE");
+    if (file == null || file.isBlank()) {
+      return new Env(environment);
+    }
+    java.util.Properties props = new java.util.Properties();
+    try (java.io.Reader in = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of(file.trim()))) {
+      props.load(in);
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new ConfigException("WEFT_CONFIG_FILE=" + file + " cannot be read: " + e.getMessage());
+    }
+    Map<String, String> merged = new java.util.HashMap<>();
+    props.stringPropertyNames().forEach(k -> merged.put(k, props.getProperty(k)));
+    merged.putAll(environment);
+    return new Env(merged);
   }
 
   /** True when {@code WEFT_DEV} is set to 1 or true: unset settings take the development defaults. */
