@@ -79,6 +79,7 @@ public final class DevMain {
     System.out.println("""
 
         Weft is running (started in %d ms).
+          Demo chat   http://localhost:%d/             (open it in two browser tabs)
           WebSocket   ws://localhost:%d/v1/ws          (gateway %s)
           History     http://localhost:%d/v1/conversations/{conv}/messages
           Kafka       %s
@@ -89,7 +90,7 @@ public final class DevMain {
         Send:               {"op":"send","ref":"r-1","to":"bob","text":"hi"}
         Second gateway:     WEFT_DEV=1 WEFT_HTTP_PORT=8081 WEFT_GATEWAY_ID=gw-2 ./weft gateway
         Stop:               Ctrl-C
-        """.formatted(millis, port, gateway.gatewayId(), port, kafka, db, port));
+        """.formatted(millis, port, port, gateway.gatewayId(), port, kafka, db, port));
   }
 
   private static void stopAll(Deque<AutoCloseable> running) {

@@ -17,6 +17,7 @@ import dev.weft.gateway.presence.PresenceDirectory;
 import dev.weft.gateway.ws.PresenceHub;
 import dev.weft.gateway.http.CatchUpReads;
 import dev.weft.gateway.http.ConversationsRoute;
+import dev.weft.gateway.http.DemoRoutes;
 import dev.weft.gateway.http.HistoryRoute;
 import dev.weft.gateway.http.OriginalAcks;
 import dev.weft.gateway.kafka.DeliveryConsumer;
@@ -113,8 +114,9 @@ public final class GatewayApplication implements AutoCloseable {
     long heartbeatMs = config.heartbeatMs();
     java.util.function.BooleanSupplier ready = () -> !metrics.draining() && heartbeat.kafkaAnsweredWithin(3 * heartbeatMs + 5_000);
     ConversationsRoute conversations = new ConversationsRoute(tokens, persister, config.persisterUrl());
+    DemoRoutes demo = new DemoRoutes(config.demo(), tokens);
     try {
-      vertx.deployVerticle(() -> new GatewayVerticle(config, webSocket, history, conversations, metrics, ready),
+      vertx.deployVerticle(() -> new GatewayVerticle(config, webSocket, history, conversations, metrics, ready, demo),
               new DeploymentOptions().setInstances(config.eventLoops()))
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {

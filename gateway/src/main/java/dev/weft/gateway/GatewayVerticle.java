@@ -2,6 +2,7 @@ package dev.weft.gateway;
 
 import dev.weft.gateway.config.GatewayConfig;
 import dev.weft.gateway.http.ConversationsRoute;
+import dev.weft.gateway.http.DemoRoutes;
 import dev.weft.gateway.http.HistoryRoute;
 import dev.weft.gateway.ops.GatewayMetrics;
 import java.util.function.BooleanSupplier;
@@ -23,9 +24,11 @@ final class GatewayVerticle extends VerticleBase {
 
   private final GatewayMetrics metrics;
   private final BooleanSupplier ready;
+  private final DemoRoutes demo;
 
   GatewayVerticle(GatewayConfig config, WebSocketEndpoint webSocket, HistoryRoute history, ConversationsRoute conversations,
-      GatewayMetrics metrics, BooleanSupplier ready) {
+      GatewayMetrics metrics, BooleanSupplier ready, DemoRoutes demo) {
+    this.demo = demo;
     this.metrics = metrics;
     this.ready = ready;
     this.conversations = conversations;
@@ -47,6 +50,7 @@ final class GatewayVerticle extends VerticleBase {
       ctx.response().setStatusCode(up ? 200 : 503).putHeader("Content-Type", "application/json")
           .end(new io.vertx.core.json.JsonObject().put("status", up ? "UP" : "DOWN").put("draining", metrics.draining()).encode());
     });
+    demo.mount(router);
     router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
         .end(metrics.registry().scrape()));
     HttpServerOptions options = new HttpServerOptions()

@@ -38,6 +38,7 @@ import java.util.regex.Pattern;
  *     1024); the limit is stored with the group, so it holds on every gateway
  * @param signals see {@link SignalSettings}
  * @param drain see {@link DrainSettings}
+ * @param demo see {@link DemoSettings}
  */
 public record GatewayConfig(
     KafkaSettings kafka,
@@ -58,7 +59,8 @@ public record GatewayConfig(
     CatchUpSettings catchUp,
     int groupMaxMembers,
     SignalSettings signals,
-    DrainSettings drain) {
+    DrainSettings drain,
+    DemoSettings demo) {
 
   private static final Pattern GATEWAY_ID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
 
@@ -108,13 +110,14 @@ public record GatewayConfig(
         CatchUpSettings.from(env),
         env.integer("WEFT_GROUP_MAX_MEMBERS", 1024, 2, 100_000),
         SignalSettings.from(env),
-        DrainSettings.from(env));
+        DrainSettings.from(env),
+        DemoSettings.from(env));
   }
 
   /** A copy listening on another port (the application resolves port 0 to a concrete free port). */
   public GatewayConfig withHttpPort(int port) {
     return new GatewayConfig(kafka, jwt, gatewayId, port, persisterUrl, maxFrameBytes, maxTextBytes, eventLoops,
         publishQueueMax, sendRatePerSecond, sendBurst, writeQueueMaxBytes, pingIntervalMs, idleTimeoutMs, heartbeatMs,
-        catchUp, groupMaxMembers, signals, drain);
+        catchUp, groupMaxMembers, signals, drain, demo);
   }
 }

@@ -1,0 +1,58 @@
+package dev.weft.gateway.http;
+
+import dev.weft.common.Tokens;
+import dev.weft.common.UserIds;
+import dev.weft.gateway.config.DemoSettings;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.FileSystemAccess;
+import io.vertx.ext.web.handler.StaticHandler;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The demo chat page and the JavaScript client it runs on ({@code /client/demo/}, {@code /client/src/}), and in
+ * development only a token minting route ({@code /dev/token?user=}), so a newcomer chats in a browser a minute after
+ * {@code ./weft dev}. Off in production.
+ */
+public final class DemoRoutes {
+
+  private static final Logger log = LoggerFactory.getLogger(DemoRoutes.class);
+
+  private final DemoSettings settings;
+  private final Tokens tokens;
+
+  public DemoRoutes(DemoSettings settings, Tokens tokens) {
+    this.settings = settings;
+    this.tokens = tokens;
+  }
+
+  public void mount(Router router) {
+    if (!settings.enabled()) {
+      return;
+    }
+    Path dir = Path.of(settings.dir()).toAbsolutePath().normalize();
+    if (!Files.isDirectory(dir.resolve("demo")) || !Files.isDirectory(dir.resolve("src"))) {
+      log.warn("WEFT_DEMO is on but {} has no demo/ and src/; the demo page is not served", dir);
+      return;
+    }
+    router.get("/").handler(ctx -> ctx.redirect("/client/demo/"));
+    router.get("/client/demo/*").handler(StaticHandler.create(FileSystemAccess.ROOT, dir.resolve("demo").toString())
+        .setCachingEnabled(false));
+    router.get("/client/src/*").handler(StaticHandler.create(FileSystemAccess.ROOT, dir.resolve("src").toString())
+        .setCachingEnabled(false));
+    if (settings.devTokens()) {
+      router.get("/dev/token").handler(ctx -> {
+        String user = ctx.request().getParam("user");
+        if (user == null || !UserIds.valid(user)) {
+          HttpErrors.send(ctx.response(), 400, "bad_request", "user must be 1-64 characters, no whitespace");
+          return;
+        }
+        ctx.json(new JsonObject().put("user", user).put("token", tokens.issue(user, Duration.ofHours(12))));
+      });
+    }
+  }
+}
