@@ -1,0 +1,160 @@
+// Hand-written types for weft.js; keep them in step with it.
+
+/** A WebSocket class: the browser's, or the `ws` package's under Node. */
+export type WebSocketClass = new (url: string) => any;
+
+export interface WeftClientOptions {
+  /** The gateway's WebSocket URL, e.g. `ws://localhost:8080/v1/ws`. */
+  url: string;
+  /** The JWT, or a function returning it; called before every connection attempt (so an expired one is replaced). */
+  token: string | (() => string | Promise<string>);
+  /** A stable name for this installation (1–64 characters, no whitespace). Default: the gateway's `default`. */
+  device?: string;
+  /** The cursor stored last, or null / 'new' for a device with nothing stored. */
+  cursor?: string | null;
+  /** The WebSocket implementation. Default: globalThis.WebSocket. Under Node: `import WebSocket from 'ws'`. */
+  WebSocket?: WebSocketClass;
+  /** Reconnect and retry backoff (full jitter). Default: { initialMs: 250, maxMs: 10000 }. */
+  backoff?: { initialMs?: number; maxMs?: number };
+  /** Whether others see when this device was last online (the `last_seen` query parameter). */
+  lastSeen?: 'shown' | 'hidden';
+  /** How many message ids the dedupe set remembers. Default 10000. */
+  dedupeSize?: number;
+  /**
+   * Test hook, not API: sees every frame from the gateway before the client does; returning false drops it.
+   * @internal
+   */
+  _onFrame?: (frame: Record<string, unknown>, client: WeftClient) => boolean | void;
+}
+
+export type WeftState = 'connecting' | 'catching_up' | 'live' | 'offline' | 'closed';
+
+export interface WeftMessage {
+  conv: string;
+  seq: number;
+  id: string;
+  from: string;
+  ts: number;
+  text: string;
+}
+
+export interface WeftEvent {
+  conv: string;
+  seq: number;
+  id: string;
+  from: string;
+  ts: number;
+  event: 'created' | 'added' | 'removed' | 'left';
+  users: string[];
+  title?: string;
+}
+
+export interface WeftReceipt {
+  conv: string;
+  user: string;
+  kind: 'delivered' | 'read';
+  seq: number;
+}
+
+export interface WeftTyping {
+  conv: string;
+  user: string;
+  state: 'started' | 'stopped';
+  expires_in_ms: number;
+}
+
+export interface WeftPresence {
+  user: string;
+  online: boolean;
+  last_seen?: number;
+}
+
+export interface WeftWelcome {
+  user: string;
+  device: string;
+  gateway: string;
+  session: string;
+}
+
+export interface WeftReset {
+  /** 'topics_recreated': `synced` said reset; 'bad_cursor': the gateway refused the cursor. */
+  reason: 'topics_recreated' | 'bad_cursor';
+}
+
+/** The ack of a send or a group op: the message or event is stored. */
+export interface WeftAck {
+  ref: string;
+  conv: string;
+  seq: number;
+  id: string;
+  ts: number;
+}
+
+export interface WeftReceiptAck {
+  ref: string;
+  conv: string;
+  kind: 'delivered' | 'read';
+  seq: number;
+}
+
+export interface WeftPresenceAck {
+  ref: string;
+}
+
+/** Errors carry the protocol's `code` (or a client code: closed, disconnected, connection_lost, ...). */
+export interface WeftError extends Error {
+  code: string;
+  /** The HTTP status of a refused connection (under Node only). */
+  status?: number;
+  /** The WebSocket close code of a lost connection. */
+  closeCode?: number;
+  retry?: boolean;
+}
+
+export interface WeftEvents {
+  message: WeftMessage;
+  event: WeftEvent;
+  receipt: WeftReceipt;
+  typing: WeftTyping;
+  presence: WeftPresence;
+  cursor: string;
+  state: WeftState;
+  error: WeftError;
+  reset: WeftReset;
+  welcome: WeftWelcome;
+}
+
+export class WeftClient {
+  constructor(options: WeftClientOptions);
+
+  /** The latest cursor; null until the first `synced` when started without one. */
+  readonly cursor: string | null;
+  readonly state: WeftState;
+  /** The authenticated user, from the last `welcome`; null before it. */
+  readonly user: string | null;
+
+  /** Adds a listener; returns a function that removes it. */
+  on<K extends keyof WeftEvents>(event: K, listener: (value: WeftEvents[K]) => void): () => void;
+  off<K extends keyof WeftEvents>(event: K, listener: (value: WeftEvents[K]) => void): void;
+
+  connect(): void;
+  close(): void;
+
+  send(message: { to: string; text: string } | { conv: string; text: string }): Promise<WeftAck>;
+  receipt(conv: string, kind: 'delivered' | 'read', seq: number): Promise<WeftReceiptAck>;
+  typing(conv: string, on: boolean): void;
+
+  createGroup(title: string, members?: string[]): Promise<WeftAck>;
+  addMembers(conv: string, members: string[]): Promise<WeftAck>;
+  removeMembers(conv: string, members: string[]): Promise<WeftAck>;
+  leaveGroup(conv: string): Promise<WeftAck>;
+
+  subscribePresence(users: string[]): Promise<WeftPresenceAck>;
+  unsubscribePresence(users: string[]): Promise<WeftPresenceAck>;
+
+  /** Test hook, not API: drops the connection as a network failure would. @internal */
+  _dropConnection(): void;
+}
+
+/** The id of the one-to-one conversation of two users, as the gateway derives it. */
+export function dmConv(a: string, b: string): string;
