@@ -49,6 +49,11 @@ public final class TopicCreator {
         Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
   }
 
+  /** The metadata stream for analytics: keyed by conversation like the inbound topic, kept as long (default retention). */
+  public NewTopic metadata() {
+    return topic(kafka.topics().metadata(), kafka.inboundPartitions(), Map.of());
+  }
+
   /** Typing indicators: keyed by conversation; a minute of retention, since nothing reads them late. */
   public NewTopic typing() {
     return topic(kafka.topics().typing(), kafka.inboundPartitions(),

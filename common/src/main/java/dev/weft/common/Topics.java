@@ -12,9 +12,10 @@ import java.util.regex.Pattern;
  * @param receipts delivered/read positions, keyed by conversation
  * @param groups compacted: each group's membership, keyed by conversation
  * @param typing typing indicators, keyed by conversation; ephemeral
+ * @param metadata one body-free record per message, receipt and membership change, keyed by conversation: for analytics
  */
 public record Topics(String inbound, String sessions, String deliveryPrefix, String gateways, String receipts,
-    String groups, String typing) {
+    String groups, String typing, String metadata) {
 
   private static final Pattern LEGAL = Pattern.compile("[A-Za-z0-9._-]*");
 
@@ -23,7 +24,7 @@ public record Topics(String inbound, String sessions, String deliveryPrefix, Str
       throw new ConfigException("WEFT_TOPIC_PREFIX=" + prefix + " may hold only letters, digits, '.', '_' and '-' (at most 100)");
     }
     return new Topics(prefix + "inbound", prefix + "sessions", prefix + "deliver.", prefix + "gateways", prefix + "receipts",
-        prefix + "groups", prefix + "typing");
+        prefix + "groups", prefix + "typing", prefix + "metadata");
   }
 
   public String deliveries(String gatewayId) {

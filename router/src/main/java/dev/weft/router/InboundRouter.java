@@ -99,6 +99,8 @@ final class InboundRouter implements AutoCloseable {
   private final GroupMembership membership;
   private final String groupsTopic;
   private final AvroSerde<GroupSnapshot> snapshotSerde = AvroSerde.groupSnapshot();
+  private final AvroSerde<dev.weft.schemas.Metadata> metadataSerde = AvroSerde.metadata();
+  private final String metadataTopic;
 
   InboundRouter(RouterConfig config, SessionTable table, Clock clock, SessionTableReader sessions, GroupDirectory groups,
       io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
@@ -107,6 +109,7 @@ final class InboundRouter implements AutoCloseable {
     this.sessionBarrier = new SessionBarrier(sessions, groups, config.kafka().topics().sessions(), () -> closed);
     this.membership = new GroupMembership(groups);
     this.groupsTopic = config.kafka().topics().groups();
+    this.metadataTopic = config.kafka().topics().metadata();
     this.config = config;
     this.topic = config.kafka().topics().inbound();
     this.fanout = new Fanout(table, config.kafka().topics());
@@ -224,6 +227,11 @@ final class InboundRouter implements AutoCloseable {
       } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
         throw new IllegalStateException("could not store the snapshot of " + m.getConv() + ": " + e, e);
       }
+    }
+    if (decision != GroupMembership.Decision.DROP) {
+      // Written like the deliveries: acknowledged before the batch is committed.
+      producer.send(new ProducerRecord<>(metadataTopic, m.getConv(),
+          metadataSerde.encode(MetadataRecords.of(m, r.offset(), decision.recipients().size()))), onSent);
     }
     List<Fanout.Bucket> buckets = fanout.group(decision.recipients(), m.getFrom(), m.getFromSession());
     routed++;

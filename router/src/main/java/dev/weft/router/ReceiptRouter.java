@@ -47,6 +47,7 @@ final class ReceiptRouter implements AutoCloseable {
   private final RouterConfig config;
   private final AvroSerde<Receipt> in = AvroSerde.receipt();
   private final AvroSerde<ReceiptDelivery> out = AvroSerde.receiptDelivery();
+  private final AvroSerde<dev.weft.schemas.Metadata> metadataSerde = AvroSerde.metadata();
   private final Backoff backoff;
   private final Thread thread;
   private final CountDownLatch stopping = new CountDownLatch(1);
@@ -135,6 +136,8 @@ final class ReceiptRouter implements AutoCloseable {
       return;
     }
     routed.put(key, receipt.getSeq());
+    sent.add(producer.send(new ProducerRecord<>(config.kafka().topics().metadata(), receipt.getConv(),
+        metadataSerde.encode(MetadataRecords.of(receipt)))));
     Map<String, List<String>> byGateway = new HashMap<>();
     for (String member : receipt.getMembers()) {
       SessionTable.Presence p = table.presenceOf(member);

@@ -59,7 +59,7 @@ public final class RouterApplication implements AutoCloseable {
   public static RouterApplication start(RouterConfig config) {
     TopicCreator creator = new TopicCreator(config.kafka());
     creator.ensure(List.of(creator.inbound(), creator.receipts(), creator.sessions(), creator.gateways(), creator.groups(),
-        creator.typing()));
+        creator.typing(), creator.metadata()));
     GroupDirectory groups = new GroupDirectory(config.kafka(), "weft-router-" + config.routerId() + "-groups");
     try {
       groups.start(config.startTimeout());

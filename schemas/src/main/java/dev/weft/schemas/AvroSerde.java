@@ -60,6 +60,10 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     return of(ReceiptDelivery.class);
   }
 
+  public static AvroSerde<Metadata> metadata() {
+    return of(Metadata.class);
+  }
+
   public static AvroSerde<Typing> typing() {
     return of(Typing.class);
   }

@@ -10,7 +10,8 @@ public final class WeftSchemas {
   private static final List<Schema> CURRENT =
       List.of(InboundMessage.getClassSchema(), SessionAnnouncement.getClassSchema(), Delivery.getClassSchema(),
           GatewayHeartbeat.getClassSchema(), Receipt.getClassSchema(), ReceiptDelivery.getClassSchema(),
-          GroupSnapshot.getClassSchema(), Typing.getClassSchema());
+          GroupSnapshot.getClassSchema(), Typing.getClassSchema(),
+          Metadata.getClassSchema());
 
   private WeftSchemas() {}
 
