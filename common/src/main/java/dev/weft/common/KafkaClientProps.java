@@ -11,6 +11,15 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /** Kafka client settings every Weft service uses, in one place. */
 public final class KafkaClientProps {
 
+  /** Largest produce request, hence record, Weft's producers send: Kafka's default, set here so it is known. */
+  public static final int MAX_REQUEST_BYTES = 1024 * 1024;
+
+  /**
+   * Largest value a producer may be given: the request limit less room for the key, headers and the batch's framing.
+   * A value over it can never be written, so a consumer that would make one treats its input as poison.
+   */
+  public static final int MAX_VALUE_BYTES = MAX_REQUEST_BYTES - 4096;
+
   private KafkaClientProps() {}
 
   /**
@@ -26,6 +35,7 @@ public final class KafkaClientProps {
     p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
     p.put(ProducerConfig.LINGER_MS_CONFIG, kafka.lingerMs());
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_REQUEST_BYTES);
     int requestTimeout = Math.min(5_000, kafka.sendTimeoutMs());
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeout);
     // delivery.timeout.ms must cover linger.ms + request.timeout.ms or the producer refuses to start.

@@ -54,6 +54,14 @@ public final class TopicCreator {
     return topic(kafka.topics().metadata(), kafka.inboundPartitions(), Map.of());
   }
 
+  /**
+   * Dead letters: records that could never be processed, kept for an operator (one partition: they are rare, and an
+   * operator reads them in the order they failed). Default retention, like the inbound topic they mostly come from.
+   */
+  public NewTopic deadLetters() {
+    return topic(kafka.topics().deadLetters(), 1, Map.of());
+  }
+
   /** Typing indicators: keyed by conversation; a minute of retention, since nothing reads them late. */
   public NewTopic typing() {
     return topic(kafka.topics().typing(), kafka.inboundPartitions(),

@@ -7,6 +7,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.weft.persister.config.PersisterConfig;
 import dev.weft.persister.db.MessageStore;
 import dev.weft.persister.http.HistoryServer;
+import dev.weft.common.DeadLetters;
 import dev.weft.persister.kafka.InboundPersister;
 import dev.weft.persister.kafka.PersistedBarrier;
 import dev.weft.persister.kafka.ReceiptPersister;
@@ -26,15 +27,16 @@ public final class PersisterApplication implements AutoCloseable {
   private final MessageStore store;
   private final InboundPersister writer;
   private final ReceiptPersister receiptWriter;
+  private final DeadLetters deadLetters;
   private final Vertx vertx;
   private final HistoryServer http;
   private final int httpPort;
   private final PersistedBarrier barrier;
   private boolean closed;
 
-  private PersisterApplication(MessageStore store, InboundPersister writer, ReceiptPersister receiptWriter, Vertx vertx,
-      HistoryServer http, int httpPort,
-      PersistedBarrier barrier) {
+  private PersisterApplication(MessageStore store, InboundPersister writer, ReceiptPersister receiptWriter,
+      DeadLetters deadLetters, Vertx vertx, HistoryServer http, int httpPort, PersistedBarrier barrier) {
+    this.deadLetters = deadLetters;
     this.barrier = barrier;
     this.store = store;
     this.writer = writer;
@@ -47,7 +49,7 @@ public final class PersisterApplication implements AutoCloseable {
   /** Starts a persister; returns once migrations ran, the consumer runs and HTTP listens. Blocking. */
   public static PersisterApplication start(PersisterConfig config) {
     TopicCreator topics = new TopicCreator(config.kafka());
-    topics.ensure(List.of(topics.inbound(), topics.receipts()));
+    topics.ensure(List.of(topics.inbound(), topics.receipts(), topics.deadLetters()));
     MessageStore store = MessageStore.open(config);
     PrometheusMeterRegistry registry = Metrics.create("persister", config.group());
     InboundPersister writer;
@@ -59,10 +61,15 @@ public final class PersisterApplication implements AutoCloseable {
       throw e;
     }
     ReceiptPersister receiptWriter;
+    DeadLetters deadLetters = null;
     try {
-      writer = new InboundPersister(config, store, registry);
+      deadLetters = new DeadLetters(config.kafka(), "persister", "weft-persister-deadletters", config.group(), registry);
+      writer = new InboundPersister(config, store, deadLetters, registry);
       receiptWriter = new ReceiptPersister(config, store.receipts());
     } catch (RuntimeException e) {
+      if (deadLetters != null) {
+        deadLetters.close();
+      }
       barrier.close();
       store.close();
       throw e;
@@ -77,12 +84,12 @@ public final class PersisterApplication implements AutoCloseable {
       HttpServer server = http.listen(config.httpPort()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       port = server.actualPort();
     } catch (Exception e) {
-      new PersisterApplication(store, writer, receiptWriter, vertx, http, 0, barrier).close();
+      new PersisterApplication(store, writer, receiptWriter, deadLetters, vertx, http, 0, barrier).close();
       throw new IllegalStateException("persister could not start: " + e.getMessage(), e);
     }
     log.info("persister writing {} (group {}) to {}; history on port {}", config.kafka().topics().inbound(),
         config.group(), config.dbUrl(), port);
-    return new PersisterApplication(store, writer, receiptWriter, vertx, http, port, barrier);
+    return new PersisterApplication(store, writer, receiptWriter, deadLetters, vertx, http, port, barrier);
   }
 
   /** The port the internal HTTP server is bound to (the chosen one when configured with 0). */
@@ -95,7 +102,7 @@ public final class PersisterApplication implements AutoCloseable {
     return writer.persisted();
   }
 
-  /** Records skipped since start: undecodable, or not fitting the messages table. */
+  /** Records dead-lettered since start: undecodable, or not fitting the messages table. */
   public long skipped() {
     return writer.skipped();
   }
@@ -114,6 +121,7 @@ public final class PersisterApplication implements AutoCloseable {
     Deadlines.awaitQuietly(http.close().toCompletionStage(), Duration.ofSeconds(10), log, "closing the HTTP server");
     writer.close();
     receiptWriter.close();
+    deadLetters.close();
     Deadlines.awaitQuietly(vertx.close().toCompletionStage(), Duration.ofSeconds(10), log, "closing Vert.x");
     barrier.close();
     store.close();

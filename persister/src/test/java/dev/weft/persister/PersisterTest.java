@@ -175,7 +175,7 @@ class PersisterTest {
   }
 
   @Test
-  void skipsAnUndecodableRecordAndKeepsGoing(WeftInfra infra) throws Exception {
+  void deadLettersAnUndecodableRecordAndOneThatCannotFitAndKeepsGoing(WeftInfra infra) throws Exception {
     String conv = ConversationIds.direct("erin", "frank");
     createInbound(infra);
     try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(infra.kafkaProps(), new StringSerializer(), new ByteArraySerializer())) {
@@ -189,10 +189,27 @@ class PersisterTest {
     publish(infra, conv, 3, "after");
     try (PersisterApplication app = start(infra, infra.topic("p"))) {
       await().atMost(Duration.ofSeconds(30)).until(() -> count(infra, conv) == 3);
-      assertEquals(2, app.skipped());
+      await().atMost(Duration.ofSeconds(30)).until(() -> app.skipped() == 2);
       JsonArray history = new JsonObject(get(app.httpPort(), conv, "").body()).getJsonArray("messages");
       assertEquals(List.of("after0", "after1", "after2"), history.stream().map(m -> ((JsonObject) m).getString("text")).toList());
     }
+    List<String> reasons = new java.util.ArrayList<>();
+    try (org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]> c = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+        infra.kafkaProps(), new org.apache.kafka.common.serialization.StringDeserializer(),
+        new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+      org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition(infra.topic("deadletter"), 0);
+      c.assign(List.of(tp));
+      c.seekToBeginning(List.of(tp));
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (reasons.size() < 2 && System.nanoTime() < deadline) {
+        for (var r : c.poll(Duration.ofMillis(200))) {
+          assertEquals(conv, r.key(), "the key is kept");
+          reasons.add(new String(r.headers().lastHeader("weft.dlt.reason").value(), StandardCharsets.UTF_8)
+              + "@" + new String(r.headers().lastHeader("weft.dlt.offset").value(), StandardCharsets.UTF_8));
+        }
+      }
+    }
+    assertEquals(List.of("undecodable@0", "unfit@1"), reasons);
   }
 
   @Test

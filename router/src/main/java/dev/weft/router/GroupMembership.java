@@ -49,10 +49,17 @@ final class GroupMembership {
         log.info("group event {}@{} from {} changes nothing: {}", conv, seq, m.getFrom(), o.rejected());
         return Decision.DROP;
       }
-      state = o.state();
-      groups.put(state);
+      state = o.state(); // known to the directory once stored: see applied()
     }
     // Published again on a replay too: the first write may be the one that failed.
     return new Decision(state.recipientsAt(seq), state);
+  }
+
+  /**
+   * Records a decision's snapshot once it is stored, so the next record of the group sees it. Not before: an event
+   * whose snapshot Kafka refused is dead-lettered, and must not count as applied here.
+   */
+  void applied(GroupState snapshot) {
+    groups.put(snapshot);
   }
 }

@@ -1,5 +1,6 @@
 package dev.weft.router;
 
+import dev.weft.common.DeadLetters;
 import dev.weft.common.KafkaClientProps;
 import dev.weft.common.KafkaSettings;
 import dev.weft.common.NamedThreads;
@@ -36,7 +37,6 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.RetriableException;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,11 +81,7 @@ final class InboundRouter implements AutoCloseable {
   private final Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
   /** First send error of the current batch. Set on the producer's I/O thread, read after flush(). */
   private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
-  private final Callback onSent = (metadata, e) -> {
-    if (e != null) {
-      sendFailure.compareAndSet(null, e);
-    }
-  };
+  private final DeadLetters deadLetters;
   private final Thread thread;
   private final CountDownLatch stopping = new CountDownLatch(1);
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -103,7 +99,8 @@ final class InboundRouter implements AutoCloseable {
   private final String metadataTopic;
 
   InboundRouter(RouterConfig config, SessionTable table, Clock clock, SessionTableReader sessions, GroupDirectory groups,
-      io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
+      DeadLetters deadLetters, io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
+    this.deadLetters = deadLetters;
     this.routedCounter = io.micrometer.core.instrument.Counter.builder("weft.router.messages.routed")
         .description("inbound records (messages and group events) routed").register(registry);
     this.sessionBarrier = new SessionBarrier(sessions, groups, config.kafka().topics().sessions(), () -> closed);
@@ -172,7 +169,12 @@ final class InboundRouter implements AutoCloseable {
     }
   }
 
-  /** Routes one poll's records, waits for every send, then commits; on any failure rewinds instead. */
+  /**
+   * Routes one poll's records, waits for every send, then commits; on a failure that retrying may cure (Kafka
+   * unavailable, a timeout) rewinds instead. A record that can never be routed (undecodable, or making a record
+   * larger than Kafka takes) goes to the dead-letter topic and the rest of the batch carries on: one record never
+   * stalls its partition, nor sends the batch's other deliveries again.
+   */
   private void routeBatch(ConsumerRecords<String, byte[]> records) {
     sessionBarrier.await(consumer);
     sendFailure.set(null);
@@ -182,10 +184,14 @@ final class InboundRouter implements AutoCloseable {
         if (sendFailure.get() != null) {
           break; // already failed: the rest would be rewound anyway
         }
-        route(r);
+        try {
+          route(r);
+        } catch (Poison p) {
+          deadLetters.write(r, p.reason, p.getMessage());
+        }
       }
     } catch (RuntimeException e) {
-      failure = e; // send() refused synchronously (e.g. metadata timeout), or a bug: the batch is retried
+      failure = e; // send() refused synchronously, or the dead-letter topic did not take a record: the batch is retried
     }
     try {
       producer.flush();
@@ -205,57 +211,106 @@ final class InboundRouter implements AutoCloseable {
     commitDone();
   }
 
+  private final Callback onSent = (metadata, e) -> {
+    if (e != null) {
+      sendFailure.compareAndSet(null, e);
+    }
+  };
+
+  /** Thrown by {@link #route} for a record that can never be routed. */
+  private static final class Poison extends RuntimeException {
+    final String reason;
+
+    Poison(String reason, String message, Throwable cause) {
+      super(message, cause, false, false);
+      this.reason = reason;
+    }
+  }
+
   private void route(ConsumerRecord<String, byte[]> r) {
     InboundMessage m;
+    GroupMembership.Decision decision;
     try {
       m = inboundSerde.decode(r.value());
-    } catch (SerializationException e) {
+    } catch (RuntimeException e) {
       skipped++;
-      log.warn("skipping undecodable record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
-      return;
+      throw new Poison(DeadLetters.UNDECODABLE, String.valueOf(e.getMessage()), e);
     }
-    GroupMembership.Decision decision = membership.decide(m, r.offset());
-    if (decision.snapshot() != null) {
-      // Stored before the event is delivered: a gateway that pushes the event first reads the groups topic up to
-      // its end, so a member who saw "added" is never refused, nor a removed one accepted, for want of the snapshot.
-      try {
-        producer.send(new ProducerRecord<>(groupsTopic, m.getConv(), snapshotSerde.encode(decision.snapshot().toSnapshot())))
-            .get(config.kafka().sendTimeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while storing a group snapshot", e);
-      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-        throw new IllegalStateException("could not store the snapshot of " + m.getConv() + ": " + e, e);
+    try {
+      decision = membership.decide(m, r.offset());
+    } catch (RuntimeException e) {
+      // The rules are pure functions of the record and the group: the same record fails the same way every time.
+      throw new Poison(DeadLetters.FAILED, "deciding its recipients failed: " + e, e);
+    }
+    // Everything the record makes is encoded and measured before any of it is sent: a record that cannot fit is
+    // dead-lettered whole, never half routed.
+    byte[] snapshot = decision.snapshot() == null ? null : measured(snapshotSerde.encode(decision.snapshot().toSnapshot()), "group snapshot");
+    List<Fanout.Bucket> buckets = fanout.group(decision.recipients(), m.getFrom(), m.getFromSession());
+    List<byte[]> deliveries = new java.util.ArrayList<>(buckets.size());
+    if (!buckets.isEmpty()) {
+      Delivery d = delivery;
+      d.setConv(m.getConv());
+      d.setSeq(r.offset()); // the sequence number is the inbound offset
+      d.setId(m.getId());
+      d.setFrom(m.getFrom());
+      d.setFromSession(m.getFromSession());
+      d.setTs(m.getTs());
+      d.setText(m.getText());
+      d.setEvent(m.getEvent());
+      d.setPartition(r.partition());
+      for (int i = 0, n = buckets.size(); i < n; i++) {
+        d.setRecipients(buckets.get(i).recipients);
+        deliveries.add(measured(deliverySerde.encode(d), "delivery"));
       }
+    }
+    if (snapshot != null) {
+      storeSnapshot(m.getConv(), snapshot);
+      membership.applied(decision.snapshot());
     }
     if (decision != GroupMembership.Decision.DROP) {
       // Written like the deliveries: acknowledged before the batch is committed.
       producer.send(new ProducerRecord<>(metadataTopic, m.getConv(),
           metadataSerde.encode(MetadataRecords.of(m, r.offset(), decision.recipients().size()))), onSent);
     }
-    List<Fanout.Bucket> buckets = fanout.group(decision.recipients(), m.getFrom(), m.getFromSession());
     routed++;
     routedCounter.increment();
-    if (buckets.isEmpty()) {
-      return; // nobody connected: the persister has it, clients catch up
-    }
-    Delivery d = delivery;
-    d.setConv(m.getConv());
-    d.setSeq(r.offset()); // the sequence number is the inbound offset
-    d.setId(m.getId());
-    d.setFrom(m.getFrom());
-    d.setFromSession(m.getFromSession());
-    d.setTs(m.getTs());
-    d.setText(m.getText());
-    d.setEvent(m.getEvent());
-    d.setPartition(r.partition());
     // Keyed by the inbound partition, not the conversation: a gateway's resume filter relies on seeing each inbound
     // partition's messages in offset order, whatever the delivery topic's partition count.
     String key = Integer.toString(r.partition());
     for (int i = 0, n = buckets.size(); i < n; i++) {
-      Fanout.Bucket b = buckets.get(i);
-      d.setRecipients(b.recipients);
-      producer.send(new ProducerRecord<>(b.topic, key, deliverySerde.encode(d)), onSent);
+      producer.send(new ProducerRecord<>(buckets.get(i).topic, key, deliveries.get(i)), onSent);
+    }
+    // Nobody connected: nothing to push; the persister has it, clients catch up.
+  }
+
+  /**
+   * The value, when a record holding it fits the producer's request limit; else the inbound record is poison. The
+   * producer would refuse it too, but only in a callback that cannot say whose record it was; and a broker that
+   * refuses a record (a topic's max.message.bytes) is a configuration to fix, retried, not a record to drop.
+   */
+  private static byte[] measured(byte[] value, String what) {
+    if (value.length > KafkaClientProps.MAX_VALUE_BYTES) {
+      throw new Poison(DeadLetters.TOO_LARGE, "its " + what + " would be " + value.length + " bytes, over the "
+          + KafkaClientProps.MAX_VALUE_BYTES + " a record may hold", null);
+    }
+    return value;
+  }
+
+  /**
+   * Stores a group's snapshot before its event is delivered: a gateway that pushes the event first reads the groups
+   * topic up to its end, so a member who saw "added" is never refused, nor a removed one accepted, for want of it.
+   */
+  private void storeSnapshot(String conv, byte[] snapshot) {
+    try {
+      producer.send(new ProducerRecord<>(groupsTopic, conv, snapshot)).get(config.kafka().sendTimeoutMs(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while storing a group snapshot", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("could not store the snapshot of " + conv + ": " + e.getCause(), e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("could not store the snapshot of " + conv + " within "
+          + config.kafka().sendTimeoutMs() + " ms", e);
     }
   }
 
@@ -372,7 +427,7 @@ final class InboundRouter implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("closing the delivery producer: {}", e.toString());
     }
-    log.info("routing stopped: {} messages routed, {} undecodable records skipped", routed, skipped);
+    log.info("routing stopped: {} messages routed, {} undecodable records dead-lettered", routed, skipped);
   }
 
   /** Stops routing: finishes the batch in hand, commits, leaves the group. Idempotent; waits at most the deadline. */

@@ -1,5 +1,6 @@
 package dev.weft.router;
 
+import dev.weft.common.DeadLetters;
 import dev.weft.common.TopicCreator;
 import dev.weft.common.groups.GroupDirectory;
 import dev.weft.common.ops.Metrics;
@@ -29,6 +30,7 @@ public final class RouterApplication implements AutoCloseable {
   private final RouterConfig config;
   private final SessionTableReader sessions;
   private final InboundRouter inbound;
+  private final DeadLetters deadLetters;
   private final SessionTable table;
   private final ReceiptRouter receipts;
   private final GroupDirectory groups;
@@ -36,9 +38,10 @@ public final class RouterApplication implements AutoCloseable {
   private final OpsServer ops;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private RouterApplication(RouterConfig config, SessionTableReader sessions, InboundRouter inbound, SessionTable table,
-      ReceiptRouter receipts,
-      GroupDirectory groups, TypingRouter typing, OpsServer ops) {
+  private RouterApplication(RouterConfig config, SessionTableReader sessions, InboundRouter inbound,
+      DeadLetters deadLetters, SessionTable table, ReceiptRouter receipts, GroupDirectory groups, TypingRouter typing,
+      OpsServer ops) {
+    this.deadLetters = deadLetters;
     this.ops = ops;
     this.groups = groups;
     this.typing = typing;
@@ -59,7 +62,7 @@ public final class RouterApplication implements AutoCloseable {
   public static RouterApplication start(RouterConfig config) {
     TopicCreator creator = new TopicCreator(config.kafka());
     creator.ensure(List.of(creator.inbound(), creator.receipts(), creator.sessions(), creator.gateways(), creator.groups(),
-        creator.typing(), creator.metadata()));
+        creator.typing(), creator.metadata(), creator.deadLetters()));
     GroupDirectory groups = new GroupDirectory(config.kafka(), "weft-router-" + config.routerId() + "-groups");
     try {
       groups.start(config.startTimeout());
@@ -92,9 +95,15 @@ public final class RouterApplication implements AutoCloseable {
     }
 
     InboundRouter inbound;
+    DeadLetters deadLetters = null;
     try {
-      inbound = new InboundRouter(config, table, Clock.systemUTC(), sessions, groups, registry);
+      deadLetters = new DeadLetters(config.kafka(), "router", "weft-router-" + config.routerId() + "-deadletters",
+          config.group(), registry);
+      inbound = new InboundRouter(config, table, Clock.systemUTC(), sessions, groups, deadLetters, registry);
     } catch (RuntimeException e) {
+      if (deadLetters != null) {
+        deadLetters.close();
+      }
       sessions.close();
       groups.close();
       throw e;
@@ -112,13 +121,14 @@ public final class RouterApplication implements AutoCloseable {
       typing.close();
       receipts.close();
       inbound.close();
+      deadLetters.close();
       sessions.close();
       groups.close();
       throw e;
     }
     log.info("router {} ready: routing {} in group {}; metrics and probes on port {}", config.routerId(),
         config.kafka().topics().inbound(), config.group(), ops.port());
-    return new RouterApplication(config, sessions, inbound, table, receipts, groups, typing, ops);
+    return new RouterApplication(config, sessions, inbound, deadLetters, table, receipts, groups, typing, ops);
   }
 
   /** Port of /metrics and the probes. */
@@ -147,6 +157,7 @@ public final class RouterApplication implements AutoCloseable {
     typing.close();
     receipts.close();
     inbound.close();
+    deadLetters.close();
     sessions.close();
     groups.close();
     ops.close();

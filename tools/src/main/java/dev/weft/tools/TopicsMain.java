@@ -239,11 +239,22 @@ public final class TopicsMain {
     }
   }
 
-  /** One record as a JSON line: {topic, partition, offset, timestamp, key, value}. */
+  /**
+   * One record as a JSON line: {topic, partition, offset, timestamp, key, value}, and {@code headers} (as UTF-8
+   * strings) when it has any: the dead-letter topic says in them where a record came from and why.
+   */
   static String line(ConsumerRecord<String, byte[]> r, RecordDecoder decoder) {
+    StringBuilder headers = new StringBuilder();
+    for (var h : r.headers()) {
+      headers.append(headers.length() == 0 ? ", \"headers\": {" : ", ").append(quote(h.key())).append(": ")
+          .append(h.value() == null ? "null" : quote(new String(h.value(), java.nio.charset.StandardCharsets.UTF_8)));
+    }
+    if (headers.length() > 0) {
+      headers.append('}');
+    }
     return "{\"topic\": " + quote(r.topic()) + ", \"partition\": " + r.partition() + ", \"offset\": " + r.offset()
         + ", \"timestamp\": " + r.timestamp() + ", \"key\": " + (r.key() == null ? "null" : quote(r.key()))
-        + ", \"value\": " + decoder.toJson(r.value()) + "}";
+        + ", \"value\": " + decoder.toJson(r.value()) + headers + "}";
   }
 
   private static String quote(String s) {

@@ -108,7 +108,7 @@ public record GatewayConfig(
         idleTimeout,
         env.integer("WEFT_GATEWAY_HEARTBEAT_MS", 5_000, 50, 600_000),
         CatchUpSettings.from(env),
-        env.integer("WEFT_GROUP_MAX_MEMBERS", 1024, 2, 100_000),
+        env.integer("WEFT_GROUP_MAX_MEMBERS", 1024, 2, 5_000),
         SignalSettings.from(env),
         DrainSettings.from(env),
         DemoSettings.from(env));

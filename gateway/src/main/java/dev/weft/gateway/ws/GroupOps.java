@@ -2,6 +2,7 @@ package dev.weft.gateway.ws;
 
 import dev.weft.common.ConversationIds;
 import dev.weft.common.UserIds;
+import dev.weft.common.groups.GroupRules;
 import dev.weft.common.groups.GroupState;
 import dev.weft.gateway.groups.Memberships;
 import dev.weft.schemas.GroupEvent;
@@ -72,6 +73,11 @@ final class GroupOps {
     GroupEvent event = GroupEvent.newBuilder().setKind(GroupEventKind.CREATED).setTitle(t)
         .setUsers(new ArrayList<>(all)).setMaxMembers(maxMembers).build();
     String conv = ConversationIds.newGroup();
+    GroupRules.Outcome outcome = GroupRules.apply(null, conv, 0, c.user, event);
+    if (!outcome.applied()) {
+      c.write(Frames.error(ref, ErrorCode.GROUP_TOO_LARGE, outcome.rejected()));
+      return;
+    }
     frames.inOrder(c, () -> {
       frames.publish(c, ref, conv, members, "", event);
       return Future.succeededFuture();
@@ -93,7 +99,15 @@ final class GroupOps {
         c.write(Frames.error(ref, refused.startsWith("admin") ? ErrorCode.NOT_ADMIN : ErrorCode.GROUP_TOO_LARGE, refused));
       } else {
         GroupEvent event = GroupEvent.newBuilder().setKind(kind).setUsers(new ArrayList<>(users)).build();
-        frames.publish(c, ref, conv, g.currentMembers(), "", event);
+        // The routers' own check, on what this gateway knows: a change that would outgrow the group's record is
+        // refused here, not discovered by a router.
+        GroupRules.Outcome outcome = GroupRules.apply(g, conv, g.version() + 1, c.user, event);
+        if (!outcome.applied() && (outcome.refusal() == GroupRules.Refusal.TOO_LARGE
+            || outcome.refusal() == GroupRules.Refusal.TOO_MANY_MEMBERS)) {
+          c.write(Frames.error(ref, ErrorCode.GROUP_TOO_LARGE, outcome.rejected()));
+        } else {
+          frames.publish(c, ref, conv, g.currentMembers(), "", event);
+        }
       }
       return Future.succeededFuture();
     }));

@@ -1,5 +1,6 @@
 package dev.weft.persister.kafka;
 
+import dev.weft.common.DeadLetters;
 import dev.weft.common.KafkaClientProps;
 import dev.weft.persister.config.PersisterConfig;
 import dev.weft.common.ConversationIds;
@@ -59,8 +60,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Errors are sorted, never allowed to end the thread:
  * <ul>
- *   <li>a record that cannot be decoded, or cannot fit the table, is logged, counted ({@link #skipped()}) and
- *       skipped: one bad record must not stop a partition;
+ *   <li>a record that cannot be decoded, or cannot fit the table, goes to the dead-letter topic ({@link DeadLetters})
+ *       once the batch is written, before its offsets are committed, and is counted ({@link #skipped()}): one bad
+ *       record must not stop a partition;
  *   <li>a database error: nothing is committed, the partitions are sought back to the batch's first records (where
  *       the last written batch ended), and the batch is retried after a capped exponential backoff;
  *   <li>a failed offset commit: the rows are stored; the offsets stay pending and go with the next commit, or with
@@ -79,6 +81,9 @@ public final class InboundPersister implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> consumer;
   private final MessageStore store;
   private final GroupFold groups;
+  private final DeadLetters deadLetters;
+  /** Records of the batch in hand that can never be stored, dead-lettered after its transaction. Owner thread only. */
+  private final List<Dead> dead = new ArrayList<>();
   private final String topic;
   private final AvroSerde<InboundMessage> serde = AvroSerde.inboundMessage();
   private final Thread thread;
@@ -97,7 +102,9 @@ public final class InboundPersister implements AutoCloseable {
   private final io.micrometer.core.instrument.DistributionSummary batchSize;
   private final io.micrometer.core.instrument.Timer writeTime;
 
-  public InboundPersister(PersisterConfig config, MessageStore store, io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
+  public InboundPersister(PersisterConfig config, MessageStore store, DeadLetters deadLetters,
+      io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
+    this.deadLetters = deadLetters;
     this.persistedCounter = io.micrometer.core.instrument.Counter.builder("weft.persister.messages.persisted")
         .description("messages and group events written to the database").register(registry);
     this.batchSize = io.micrometer.core.instrument.DistributionSummary.builder("weft.persister.batch.size")
@@ -152,6 +159,7 @@ public final class InboundPersister implements AutoCloseable {
       return;
     }
     List<StoredMessage> rows = List.of();
+    dead.clear();
     try {
       Batch batch = batch(records);
       rows = batch.messages();
@@ -159,6 +167,11 @@ public final class InboundPersister implements AutoCloseable {
       store.insertAll(rows, batch.members(), batch.intervals(), batch.groups());
       writeTime.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
       batchSize.record(rows.size());
+      // After the rows, before the offsets: a replay writes a dead letter again rather than never.
+      for (Dead d : dead) {
+        deadLetters.write(d.record(), d.reason(), d.why());
+        skipped.incrementAndGet();
+      }
     } catch (Exception e) {
       groups.forget(); // it may have applied events the database did not take
       // Retriable or not, a database error gets the same treatment: keep the data in Kafka, retry later.
@@ -196,11 +209,11 @@ public final class InboundPersister implements AutoCloseable {
       try {
         m = r.value() == null ? null : serde.decode(r.value());
       } catch (RuntimeException e) {
-        skip(r, "undecodable: " + e.getMessage());
+        dead.add(new Dead(r, DeadLetters.UNDECODABLE, String.valueOf(e.getMessage())));
         continue;
       }
       if (m == null) {
-        skip(r, "no value");
+        dead.add(new Dead(r, DeadLetters.UNDECODABLE, "no value"));
         continue;
       }
       // The sequence number is the record's offset: a conversation is one key, hence one partition.
@@ -209,7 +222,7 @@ public final class InboundPersister implements AutoCloseable {
       String misfit = MessageStore.misfit(row);
       if (misfit != null) {
         // Stored as is, it would fail the whole batch on every retry.
-        skip(r, misfit);
+        dead.add(new Dead(r, DeadLetters.UNFIT, misfit));
         continue;
       }
       if (!ConversationIds.isGroup(m.getConv())) {
@@ -294,10 +307,12 @@ public final class InboundPersister implements AutoCloseable {
     return '"' + cut.replaceAll("\\p{Cntrl}", "?") + '"';
   }
 
+  /** Not stored by the rules (a sender who was not a member, an event that changes nothing): as designed, not dead. */
   private void skip(ConsumerRecord<String, byte[]> r, String why) {
-    skipped.incrementAndGet();
-    log.warn("skipping record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), why);
+    log.info("not storing record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), why);
   }
+
+  private record Dead(ConsumerRecord<String, byte[]> record, String reason, String why) {}
 
   private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<String, byte[]> records) {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
@@ -443,7 +458,7 @@ public final class InboundPersister implements AutoCloseable {
     return persisted.get();
   }
 
-  /** Records skipped since start: undecodable, or not fitting the table. */
+  /** Records dead-lettered since start: undecodable, or not fitting the table. */
   public long skipped() {
     return skipped.get();
   }
