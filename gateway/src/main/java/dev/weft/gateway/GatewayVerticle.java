@@ -5,6 +5,7 @@ import dev.weft.gateway.http.ConversationsRoute;
 import dev.weft.gateway.http.DemoRoutes;
 import dev.weft.gateway.http.HistoryRoute;
 import dev.weft.gateway.ops.GatewayMetrics;
+import dev.weft.gateway.ws.Compression;
 import java.util.function.BooleanSupplier;
 import dev.weft.gateway.ws.WebSocketEndpoint;
 import io.vertx.core.Future;
@@ -60,7 +61,15 @@ final class GatewayVerticle extends VerticleBase {
         // with a proper 1009 instead, so a client learns why.
         .setMaxWebSocketFrameSize(2 * config.maxFrameBytes())
         .setMaxWebSocketMessageSize(2 * config.maxFrameBytes());
+    // Neither limit above stops an inflater: the frame size is checked on the compressed bytes, the message size
+    // once the frame is inflated. Vert.x offers compression by default and inflates without a limit, so 40 KiB
+    // became 40 MiB. Off unless WEFT_WS_COMPRESSION=1; on, the same hard limit bounds what one frame may inflate to
+    // before it is allocated (see Compression).
+    Compression.configure(options, config.webSocketCompression());
     server = vertx.createHttpServer(options).requestHandler(router);
+    if (config.webSocketCompression()) {
+      server.connectionHandler(Compression.boundInflation(options, 2 * config.maxFrameBytes()));
+    }
     return server.listen();
   }
 

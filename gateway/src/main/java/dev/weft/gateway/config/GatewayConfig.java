@@ -21,6 +21,10 @@ import java.util.regex.Pattern;
  * @param maxFrameBytes WEFT_MAX_FRAME_BYTES: largest WebSocket message accepted; larger ones close the socket
  *     with 1009 (default 65536)
  * @param maxTextBytes WEFT_MAX_TEXT_BYTES: largest message text, in UTF-8 bytes (default 16384)
+ * @param webSocketCompression WEFT_WS_COMPRESSION: 1 accepts permessage-deflate when a client offers it, 0 does not
+ *     (default 0). On, a compressed message may inflate to at most twice WEFT_MAX_FRAME_BYTES before its socket is
+ *     closed with 1009, and each compressed socket holds about 300 KiB of zlib memory; off, a compressed frame is a
+ *     protocol error and the connection is dropped
  * @param eventLoops WEFT_EVENT_LOOPS: gateway verticle instances, one per event loop (default: CPU cores)
  * @param publishQueueMax WEFT_PUBLISH_QUEUE_MAX: writes waiting to be handed to the Kafka producer before clients
  *     get {@code overloaded} (default 10000)
@@ -48,6 +52,7 @@ public record GatewayConfig(
     String persisterUrl,
     int maxFrameBytes,
     int maxTextBytes,
+    boolean webSocketCompression,
     int eventLoops,
     int publishQueueMax,
     int sendRatePerSecond,
@@ -99,6 +104,7 @@ public record GatewayConfig(
         persisterUrl.replaceAll("/+$", ""),
         maxFrame,
         maxText,
+        env.integer("WEFT_WS_COMPRESSION", 0, 0, 1) == 1,
         env.integer("WEFT_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), 1, 256),
         env.integer("WEFT_PUBLISH_QUEUE_MAX", 10_000, 1, 10_000_000),
         env.integer("WEFT_SEND_RATE", 200, 1, 1_000_000),
@@ -116,7 +122,8 @@ public record GatewayConfig(
 
   /** A copy listening on another port (the application resolves port 0 to a concrete free port). */
   public GatewayConfig withHttpPort(int port) {
-    return new GatewayConfig(kafka, jwt, gatewayId, port, persisterUrl, maxFrameBytes, maxTextBytes, eventLoops,
+    return new GatewayConfig(kafka, jwt, gatewayId, port, persisterUrl, maxFrameBytes, maxTextBytes,
+        webSocketCompression, eventLoops,
         publishQueueMax, sendRatePerSecond, sendBurst, writeQueueMaxBytes, pingIntervalMs, idleTimeoutMs, heartbeatMs,
         catchUp, groupMaxMembers, signals, drain, demo);
   }

@@ -1,6 +1,7 @@
 package dev.weft.gateway.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,6 +25,13 @@ class GatewayConfigTest {
   }
 
   @Test
+  void webSocketCompressionIsOffUnlessAskedFor() {
+    assertFalse(GatewayConfig.from(new Env(Map.of("WEFT_DEV", "1"))).webSocketCompression());
+    assertTrue(GatewayConfig.from(new Env(Map.of("WEFT_DEV", "1", "WEFT_WS_COMPRESSION", "1"))).webSocketCompression());
+    assertTrue(GatewayConfig.from(new Env(Map.of("WEFT_DEV", "1", "WEFT_WS_COMPRESSION", "1"))).withHttpPort(9).webSocketCompression());
+  }
+
+  @Test
   void withoutDevModeAMissingSecretOrPersisterStopsTheServiceNamingTheSetting() {
     ConfigException noSecret = assertThrows(ConfigException.class,
         () -> GatewayConfig.from(new Env(Map.of("WEFT_GATEWAY_ID", "g", "WEFT_PERSISTER_URL", "http://p:8090"))));
@@ -41,6 +49,7 @@ class GatewayConfigTest {
         "WEFT_MAX_FRAME_BYTES", "10",
         "WEFT_GATEWAY_ID", "gw/1",
         "WEFT_PERSISTER_URL", "ftp://x",
+        "WEFT_WS_COMPRESSION", "yes",
         "WEFT_TOPIC_PREFIX", "bad prefix").entrySet()) {
       var env = new java.util.HashMap<>(base);
       env.put(bad.getKey(), bad.getValue());
