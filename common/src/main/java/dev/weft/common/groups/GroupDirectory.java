@@ -40,6 +40,7 @@ public final class GroupDirectory implements AutoCloseable {
   private final Map<TopicPartition, Long> applied = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<CompletableFuture<Void>> freshRequests = new ConcurrentLinkedQueue<>();
   private final CountDownLatch loaded = new CountDownLatch(1);
+  private final java.util.concurrent.atomic.AtomicLong catchUpChecks = new java.util.concurrent.atomic.AtomicLong();
   private final Thread thread;
   private volatile boolean closed;
 
@@ -97,6 +98,11 @@ public final class GroupDirectory implements AutoCloseable {
     return f;
   }
 
+  /** How many times the reader asked the broker for the topic's end offsets to serve {@link #fresh()}. Any thread. */
+  public long catchUpChecks() {
+    return catchUpChecks.get();
+  }
+
   private void run() {
     try {
       List<TopicPartition> partitions = consumer.partitionsFor(topic, METADATA_TIMEOUT).stream()
@@ -108,6 +114,7 @@ public final class GroupDirectory implements AutoCloseable {
       while (!closed) {
         try {
           for (CompletableFuture<Void> f; (f = freshRequests.poll()) != null; ) {
+            catchUpChecks.incrementAndGet();
             waiting.add(new Waiting(f, new HashMap<>(consumer.endOffsets(partitions, METADATA_TIMEOUT))));
           }
           for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {

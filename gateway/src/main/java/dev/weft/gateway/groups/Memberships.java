@@ -3,6 +3,7 @@ package dev.weft.gateway.groups;
 import dev.weft.common.ConversationIds;
 import dev.weft.common.groups.GroupDirectory;
 import dev.weft.common.groups.GroupState;
+import dev.weft.gateway.ops.GatewayMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.util.List;
@@ -24,9 +25,11 @@ public final class Memberships {
   public record Access(List<String> members, long readsFrom, GroupState group) {}
 
   private final GroupDirectory groups;
+  private final GatewayMetrics metrics;
 
-  public Memberships(GroupDirectory groups) {
+  public Memberships(GroupDirectory groups, GatewayMetrics metrics) {
     this.groups = groups;
+    this.metrics = metrics;
   }
 
   /** The access {@code user} has now, or null, without waiting. */
@@ -55,6 +58,7 @@ public final class Memberships {
     if (a != null || !ConversationIds.isGroup(conv)) {
       return Future.succeededFuture(a);
     }
+    metrics.groupLookup("waited");
     return retry(conv, user, context, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FRESH_WAIT_MS));
   }
 

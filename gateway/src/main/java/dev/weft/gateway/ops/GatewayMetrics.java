@@ -1,6 +1,7 @@
 package dev.weft.gateway.ops;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -10,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /** The gateway's own meters; docs/operations.md lists each. Any thread. */
 public final class GatewayMetrics {
@@ -23,6 +25,7 @@ public final class GatewayMetrics {
   private final Map<String, Counter> framesIn = new ConcurrentHashMap<>();
   private final Map<String, Counter> framesOut = new ConcurrentHashMap<>();
   private final Map<String, Counter> errors = new ConcurrentHashMap<>();
+  private final Map<String, Counter> groupLookups = new ConcurrentHashMap<>();
   private final AtomicBoolean draining = new AtomicBoolean();
 
   public GatewayMetrics(PrometheusMeterRegistry registry, IntSupplier connections) {
@@ -67,6 +70,18 @@ public final class GatewayMetrics {
   public void error(String code) {
     errors.computeIfAbsent(code, c -> Counter.builder("weft.errors").tag("code", c)
         .description("error frames sent to clients, by code").register(registry)).increment();
+  }
+
+  /** A group lookup that could not be answered from what the gateway knew: {@code answer} says how it was decided. */
+  public void groupLookup(String answer) {
+    groupLookups.computeIfAbsent(answer, a -> Counter.builder("weft.gateway.group.lookups").tag("answer", a)
+        .description("group membership lookups that missed at first, by how they were answered").register(registry)).increment();
+  }
+
+  /** Counts the group directory's end-offset checks, as the directory itself counts them. */
+  public void bindGroupDirectory(LongSupplier catchUpChecks) {
+    FunctionCounter.builder("weft.gateway.group.catchup.checks", catchUpChecks, s -> s.getAsLong())
+        .description("times the gateway's group directory asked the broker for the groups topic's end").register(registry);
   }
 
   public void published() {
