@@ -93,7 +93,7 @@ public final class GatewayApplication implements AutoCloseable {
     LocalSessions sessions = new LocalSessions();
     PrometheusMeterRegistry registry = Metrics.create("gateway", config.gatewayId());
     GatewayMetrics metrics = new GatewayMetrics(registry, sessions::size);
-    metrics.bindGroupDirectory(groups::catchUpChecks);
+    metrics.bindGroupDirectory(groups);
     Memberships memberships = new Memberships(groups, metrics);
     publisher.bindMetrics(registry);
     DeliveryConsumer deliveries = new DeliveryConsumer(config.kafka(), config.gatewayId(), new DeliveryDispatcher(sessions, metrics), groups);

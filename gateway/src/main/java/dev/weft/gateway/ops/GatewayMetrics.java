@@ -1,5 +1,6 @@
 package dev.weft.gateway.ops;
 
+import dev.weft.common.groups.GroupDirectory;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -11,7 +12,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntSupplier;
-import java.util.function.LongSupplier;
 
 /** The gateway's own meters; docs/operations.md lists each. Any thread. */
 public final class GatewayMetrics {
@@ -78,9 +78,12 @@ public final class GatewayMetrics {
         .description("group membership lookups that missed at first, by how they were answered").register(registry)).increment();
   }
 
-  /** Counts the group directory's end-offset checks, as the directory itself counts them. */
-  public void bindGroupDirectory(LongSupplier catchUpChecks) {
-    FunctionCounter.builder("weft.gateway.group.catchup.checks", catchUpChecks, s -> s.getAsLong())
+  /**
+   * Counts the group directory's end-offset checks, as the directory itself counts them. Micrometer holds the object
+   * of a function counter weakly, so it is the directory (which lives as long as the gateway), never a lambda.
+   */
+  public void bindGroupDirectory(GroupDirectory groups) {
+    FunctionCounter.builder("weft.gateway.group.catchup.checks", groups, GroupDirectory::catchUpChecks)
         .description("times the gateway's group directory asked the broker for the groups topic's end").register(registry);
   }
 
