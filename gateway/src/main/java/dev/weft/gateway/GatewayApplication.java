@@ -94,7 +94,7 @@ public final class GatewayApplication implements AutoCloseable {
     PrometheusMeterRegistry registry = Metrics.create("gateway", config.gatewayId());
     GatewayMetrics metrics = new GatewayMetrics(registry, sessions::size);
     metrics.bindGroupDirectory(groups);
-    Memberships memberships = new Memberships(groups, metrics);
+    Memberships memberships = new Memberships(groups, config.lookups(), metrics, System::nanoTime);
     publisher.bindMetrics(registry);
     DeliveryConsumer deliveries = new DeliveryConsumer(config.kafka(), config.gatewayId(), new DeliveryDispatcher(sessions, metrics), groups);
     deliveries.bindMetrics(registry);

@@ -37,6 +37,7 @@ import java.util.regex.Pattern;
  * @param groupMaxMembers WEFT_GROUP_MAX_MEMBERS: most members a group created through this gateway may have (default
  *     1024); the limit is stored with the group, so it holds on every gateway
  * @param signals see {@link SignalSettings}
+ * @param lookups see {@link LookupSettings}
  * @param drain see {@link DrainSettings}
  * @param demo see {@link DemoSettings}
  */
@@ -59,6 +60,7 @@ public record GatewayConfig(
     CatchUpSettings catchUp,
     int groupMaxMembers,
     SignalSettings signals,
+    LookupSettings lookups,
     DrainSettings drain,
     DemoSettings demo) {
 
@@ -110,6 +112,7 @@ public record GatewayConfig(
         CatchUpSettings.from(env),
         env.integer("WEFT_GROUP_MAX_MEMBERS", 1024, 2, 100_000),
         SignalSettings.from(env),
+        LookupSettings.from(env),
         DrainSettings.from(env),
         DemoSettings.from(env));
   }
@@ -118,6 +121,6 @@ public record GatewayConfig(
   public GatewayConfig withHttpPort(int port) {
     return new GatewayConfig(kafka, jwt, gatewayId, port, persisterUrl, maxFrameBytes, maxTextBytes, eventLoops,
         publishQueueMax, sendRatePerSecond, sendBurst, writeQueueMaxBytes, pingIntervalMs, idleTimeoutMs, heartbeatMs,
-        catchUp, groupMaxMembers, signals, drain, demo);
+        catchUp, groupMaxMembers, signals, lookups, drain, demo);
   }
 }

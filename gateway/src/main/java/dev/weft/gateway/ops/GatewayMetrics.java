@@ -87,6 +87,12 @@ public final class GatewayMetrics {
         .description("times the gateway's group directory asked the broker for the groups topic's end").register(registry);
   }
 
+  /** How many group ids the gateway holds as unknown (its negative cache). */
+  public void unknownGroups(IntSupplier size) {
+    Gauge.builder("weft.gateway.group.unknown", size::getAsInt)
+        .description("group ids looked up in vain lately, answered not_member at once").register(registry);
+  }
+
   public void published() {
     published.increment();
   }
