@@ -1,5 +1,6 @@
 package dev.weft.it;
 
+import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -91,11 +92,17 @@ class LookupStormTest {
         System.out.printf("lookup storm: %d attacker frames in %.1f s; %d group lookups missed at first (%d waited, %d from"
                 + " the negative cache); %d catch-up checks%n", frames, seconds, lookups, after.waited - before.waited,
             after.cached - before.cached, checks);
-        if (bystanders != null) {
-          throw bystanders;
-        }
-        assertTrue(checks * 5 < lookups, "catch-up checks (" + checks + ") are far fewer than lookups (" + lookups + ")");
-        assertTrue(checks <= 30 * seconds + 30, checks + " catch-up checks in " + seconds + " s: bounded by time");
+        AssertionError bystandersFailed = bystanders;
+        assertAll("during the storm",
+            () -> {
+              if (bystandersFailed != null) {
+                throw bystandersFailed;
+              }
+            },
+            () -> assertTrue(checks * 50 < lookups,
+                "catch-up checks (" + checks + ") are far fewer than lookups (" + lookups + ")"),
+            () -> assertTrue(checks <= 30 * seconds + 30,
+                checks + " catch-up checks in " + seconds + " s: bounded by time (the directory reads in 50 ms polls)"));
 
         Map<String, Integer> codes = new TreeMap<>();
         for (Attacker a : attackers) {
