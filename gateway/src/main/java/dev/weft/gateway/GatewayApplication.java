@@ -87,13 +87,14 @@ public final class GatewayApplication implements AutoCloseable {
     publisher.warmUp(config.kafka().topics().typing());
     GroupDirectory groups = new GroupDirectory(config.kafka(), "weft-gateway-" + config.gatewayId() + "-groups");
     groups.start(Duration.ofSeconds(60));
-    Memberships memberships = new Memberships(groups);
     PresenceDirectory presenceDirectory = new PresenceDirectory(config.kafka(), "weft-gateway-" + config.gatewayId() + "-presence");
     presenceDirectory.start(Duration.ofSeconds(60));
     PresenceHub presence = new PresenceHub(presenceDirectory);
     LocalSessions sessions = new LocalSessions();
     PrometheusMeterRegistry registry = Metrics.create("gateway", config.gatewayId());
     GatewayMetrics metrics = new GatewayMetrics(registry, sessions::size);
+    metrics.bindGroupDirectory(groups);
+    Memberships memberships = new Memberships(groups, config.lookups(), metrics, System::nanoTime);
     publisher.bindMetrics(registry);
     DeliveryConsumer deliveries = new DeliveryConsumer(config.kafka(), config.gatewayId(), new DeliveryDispatcher(sessions, metrics), groups);
     deliveries.bindMetrics(registry);

@@ -80,7 +80,7 @@ class DeadLetterTest {
       assertTrue(dead.contains(Map.of("service", "router", "reason", "too_large", "offset", String.valueOf(hugeAt))), dead.toString());
       assertTrue(dead.contains(Map.of("service", "persister", "reason", "undecodable", "offset", String.valueOf(garbageAt))), dead.toString());
 
-      String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+      String metrics = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(
           URI.create("http://127.0.0.1:" + fabric.router.opsPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
       assertTrue(metrics.lines().anyMatch(l -> l.startsWith("weft_deadletter_records_total{") && l.contains("reason=\"too_large\"")
           && !l.endsWith(" 0.0")), "the router counts its dead letters:\n" + metrics.lines().filter(l -> l.contains("deadletter")).toList());

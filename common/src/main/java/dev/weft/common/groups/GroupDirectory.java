@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Every group's membership, read from the compacted groups topic from the beginning and kept up to date by one
  * thread. Routers also {@link #put} what they apply themselves; for each group the highest version wins, so the
- * order snapshots arrive in does not matter. Lookups never block and never touch the database.
+ * order snapshots arrive in does not matter. Lookups never block and never touch the database; {@link #fresh()}
+ * requests are served in batches, so no number of them holds up the snapshots every lookup depends on.
  */
 public final class GroupDirectory implements AutoCloseable {
 
@@ -40,6 +41,7 @@ public final class GroupDirectory implements AutoCloseable {
   private final Map<TopicPartition, Long> applied = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<CompletableFuture<Void>> freshRequests = new ConcurrentLinkedQueue<>();
   private final CountDownLatch loaded = new CountDownLatch(1);
+  private final java.util.concurrent.atomic.AtomicLong catchUpChecks = new java.util.concurrent.atomic.AtomicLong();
   private final Thread thread;
   private volatile boolean closed;
 
@@ -90,11 +92,24 @@ public final class GroupDirectory implements AutoCloseable {
     return true;
   }
 
-  /** Completes once everything in the topic when it was called is applied: for a lookup that missed. Any thread. */
+  /**
+   * Completes once everything in the topic when it was called is applied: for a lookup that missed. Requests are
+   * coalesced: however many are made, the reading thread asks the broker for the topic's end at most once per
+   * iteration, so callers cannot make it wait on them. A caller that stops waiting (a timeout) is forgotten. Any
+   * thread.
+   */
   public CompletableFuture<Void> fresh() {
     CompletableFuture<Void> f = new CompletableFuture<>();
     freshRequests.add(f);
     return f;
+  }
+
+  /**
+   * How many times the reader asked the broker for the topic's end offsets to serve {@link #fresh()}: at most once per
+   * iteration of its loop, whatever the number of requests. Any thread.
+   */
+  public long catchUpChecks() {
+    return catchUpChecks.get();
   }
 
   private void run() {
@@ -105,10 +120,22 @@ public final class GroupDirectory implements AutoCloseable {
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> loadTarget = consumer.endOffsets(partitions, METADATA_TIMEOUT);
       List<Waiting> waiting = new ArrayList<>();
+      List<CompletableFuture<Void>> asked = new ArrayList<>();
       while (!closed) {
         try {
           for (CompletableFuture<Void> f; (f = freshRequests.poll()) != null; ) {
-            waiting.add(new Waiting(f, new HashMap<>(consumer.endOffsets(partitions, METADATA_TIMEOUT))));
+            asked.add(f);
+          }
+          asked.removeIf(CompletableFuture::isDone); // given up on by the caller (timed out)
+          if (!asked.isEmpty()) {
+            // One call serves every request queued before it: the ends it reads are later than each request, which is
+            // all a request needs. So a storm of lookups costs one broker round trip per iteration (about 20 a
+            // second at most), not one per lookup, and snapshots keep being applied meanwhile.
+            catchUpChecks.incrementAndGet();
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, METADATA_TIMEOUT);
+            waiting.add(new Waiting(new ArrayList<>(asked), new HashMap<>(ends)));
+            asked.clear(); // kept until here: a failed call leaves them for the next iteration
+            completeSatisfied(waiting); // often nothing is missing: no need to wait for a poll
           }
           for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
             apply(r);
@@ -120,21 +147,17 @@ public final class GroupDirectory implements AutoCloseable {
             log.info("loaded {} groups from {}", groups.size(), topic);
             loaded.countDown();
           }
-          waiting.removeIf(w -> {
-            if (caughtUpTo(w.ends)) {
-              w.future.complete(null);
-              return true;
-            }
-            return false;
-          });
+          completeSatisfied(waiting);
         } catch (WakeupException e) {
           // closing
         } catch (RuntimeException e) {
-          log.warn("reading {} failed: {}; retrying", topic, e.toString());
+          log.warn("reading {} failed: {}; retrying in 500 ms", topic, e.toString());
           sleep(500);
         }
       }
-      waiting.forEach(w -> w.future.cancel(false));
+      asked.forEach(f -> f.cancel(false));
+      waiting.forEach(w -> w.futures.forEach(f -> f.cancel(false)));
+      freshRequests.forEach(f -> f.cancel(false));
     } catch (RuntimeException e) {
       log.error("the group directory stopped reading {}", topic, e);
     } finally {
@@ -142,7 +165,20 @@ public final class GroupDirectory implements AutoCloseable {
     }
   }
 
-  private record Waiting(CompletableFuture<Void> future, Map<TopicPartition, Long> ends) {}
+  /** Completes each batch of requests whose end offsets are applied; drops those every caller gave up on. */
+  private void completeSatisfied(List<Waiting> waiting) {
+    waiting.removeIf(w -> {
+      if (caughtUpTo(w.ends)) {
+        w.futures.forEach(f -> f.complete(null));
+        return true;
+      }
+      w.futures.removeIf(CompletableFuture::isDone);
+      return w.futures.isEmpty();
+    });
+  }
+
+  /** Requests served by one end-offsets call, and the ends it read. */
+  private record Waiting(List<CompletableFuture<Void>> futures, Map<TopicPartition, Long> ends) {}
 
   private void apply(ConsumerRecord<String, byte[]> r) {
     if (r.value() == null) {

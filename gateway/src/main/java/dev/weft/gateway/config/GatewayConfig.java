@@ -41,6 +41,7 @@ import java.util.regex.Pattern;
  * @param groupMaxMembers WEFT_GROUP_MAX_MEMBERS: most members a group created through this gateway may have (default
  *     1024); the limit is stored with the group, so it holds on every gateway
  * @param signals see {@link SignalSettings}
+ * @param lookups see {@link LookupSettings}
  * @param drain see {@link DrainSettings}
  * @param demo see {@link DemoSettings}
  */
@@ -64,6 +65,7 @@ public record GatewayConfig(
     CatchUpSettings catchUp,
     int groupMaxMembers,
     SignalSettings signals,
+    LookupSettings lookups,
     DrainSettings drain,
     DemoSettings demo) {
 
@@ -116,6 +118,7 @@ public record GatewayConfig(
         CatchUpSettings.from(env),
         env.integer("WEFT_GROUP_MAX_MEMBERS", 1024, 2, 5_000),
         SignalSettings.from(env),
+        LookupSettings.from(env),
         DrainSettings.from(env),
         DemoSettings.from(env));
   }
@@ -125,6 +128,6 @@ public record GatewayConfig(
     return new GatewayConfig(kafka, jwt, gatewayId, port, persisterUrl, maxFrameBytes, maxTextBytes,
         webSocketCompression, eventLoops,
         publishQueueMax, sendRatePerSecond, sendBurst, writeQueueMaxBytes, pingIntervalMs, idleTimeoutMs, heartbeatMs,
-        catchUp, groupMaxMembers, signals, drain, demo);
+        catchUp, groupMaxMembers, signals, lookups, drain, demo);
   }
 }

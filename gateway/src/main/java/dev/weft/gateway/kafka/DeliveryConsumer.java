@@ -114,9 +114,11 @@ public final class DeliveryConsumer implements AutoCloseable {
       log.warn("skipping undecodable delivery at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
       return;
     }
-    if (d.getEvent() != null) {
+    if (d.getEvent() != null && !applied(d)) {
       // The router stored the group's new snapshot before this delivery: read up to it before the members see the
-      // event, so what they do next is judged by the membership after it. Events are rare; messages never wait.
+      // event, so what they do next is judged by the membership after it. Events are rare; messages never wait, and
+      // neither does an event whose snapshot the directory holds already (the usual case): clients make events, and
+      // this thread serves the whole gateway. The directory serves requests in batches, so a wait is one iteration.
       try {
         groups.fresh().get(3, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
@@ -126,6 +128,12 @@ public final class DeliveryConsumer implements AutoCloseable {
       }
     }
     dispatcher.dispatch(d);
+  }
+
+  /** True when the directory holds the group as of this event or later. */
+  private boolean applied(Delivery d) {
+    dev.weft.common.groups.GroupState g = groups.get(d.getConv());
+    return g != null && g.version() >= d.getSeq();
   }
 
   private static void sleepQuietly(long ms) {

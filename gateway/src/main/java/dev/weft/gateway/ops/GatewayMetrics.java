@@ -1,6 +1,8 @@
 package dev.weft.gateway.ops;
 
+import dev.weft.common.groups.GroupDirectory;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -23,6 +25,7 @@ public final class GatewayMetrics {
   private final Map<String, Counter> framesIn = new ConcurrentHashMap<>();
   private final Map<String, Counter> framesOut = new ConcurrentHashMap<>();
   private final Map<String, Counter> errors = new ConcurrentHashMap<>();
+  private final Map<String, Counter> groupLookups = new ConcurrentHashMap<>();
   private final AtomicBoolean draining = new AtomicBoolean();
 
   public GatewayMetrics(PrometheusMeterRegistry registry, IntSupplier connections) {
@@ -67,6 +70,27 @@ public final class GatewayMetrics {
   public void error(String code) {
     errors.computeIfAbsent(code, c -> Counter.builder("weft.errors").tag("code", c)
         .description("error frames sent to clients, by code").register(registry)).increment();
+  }
+
+  /** A group lookup that could not be answered from what the gateway knew: {@code answer} says how it was decided. */
+  public void groupLookup(String answer) {
+    groupLookups.computeIfAbsent(answer, a -> Counter.builder("weft.gateway.group.lookups").tag("answer", a)
+        .description("group membership lookups that missed at first, by how they were answered").register(registry)).increment();
+  }
+
+  /**
+   * Counts the group directory's end-offset checks, as the directory itself counts them. Micrometer holds the object
+   * of a function counter weakly, so it is the directory (which lives as long as the gateway), never a lambda.
+   */
+  public void bindGroupDirectory(GroupDirectory groups) {
+    FunctionCounter.builder("weft.gateway.group.catchup.checks", groups, GroupDirectory::catchUpChecks)
+        .description("times the gateway's group directory asked the broker for the groups topic's end").register(registry);
+  }
+
+  /** How many group ids the gateway holds as unknown (its negative cache). */
+  public void unknownGroups(IntSupplier size) {
+    Gauge.builder("weft.gateway.group.unknown", size::getAsInt)
+        .description("group ids looked up in vain lately, answered not_member at once").register(registry);
   }
 
   public void published() {

@@ -40,6 +40,8 @@ final class Connection {
    * behind it, so the client's sends reach Kafka in the order it made them. Event loop only.
    */
   io.vertx.core.Future<Void> sendOrder = io.vertx.core.Future.succeededFuture();
+  /** Lookups and queued frames this connection has waiting; bounded by {@link PendingLookups}. Event loop only. */
+  int pendingLookups;
   /** Retracts the session; set by the endpoint. */
   Runnable onDrop = () -> { };
 

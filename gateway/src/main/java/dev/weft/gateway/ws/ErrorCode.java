@@ -24,6 +24,8 @@ enum ErrorCode {
   BINARY_NOT_SUPPORTED("binary_not_supported", false),
   /** The connection sends faster than its configured rate. */
   RATE_LIMITED("rate_limited", true),
+  /** The connection has as many membership lookups waiting (and frames queued behind them) as it may. */
+  TOO_MANY_PENDING("too_many_pending", true),
   /** The gateway has more writes queued for Kafka than it accepts. */
   OVERLOADED("overloaded", true),
   /** Kafka did not take the write; nothing was stored. */

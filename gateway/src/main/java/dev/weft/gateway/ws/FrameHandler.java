@@ -39,6 +39,7 @@ final class FrameHandler {
   private final OriginalAcks originals;
 
   private final Memberships memberships;
+  private final PendingLookups pending;
   private final GroupOps groups;
 
   private final SignalOps signals;
@@ -51,7 +52,8 @@ final class FrameHandler {
       PresenceHub presence, dev.weft.gateway.ops.GatewayMetrics metrics) {
     this.config = config;
     this.metrics = metrics;
-    this.signals = new SignalOps(config.signals(), memberships, publisher, config.kafka().topics(), presence, clock);
+    this.pending = new PendingLookups(memberships, config.lookups().maxPending());
+    this.signals = new SignalOps(config.signals(), pending, publisher, config.kafka().topics(), presence, clock);
     this.memberships = memberships;
     this.groups = new GroupOps(this, memberships, config.groupMaxMembers());
     this.originals = originals;
@@ -173,11 +175,12 @@ final class FrameHandler {
       publish(c, ref, conv, known.members(), body, null); // the common case: nothing to wait for
       return;
     }
-    if (known == null && !ConversationIds.isGroup(conv)) {
+    if (known == null && !memberships.mustWait(conv, c.user)) {
+      // Not a member of a one-to-one conversation, or a group id looked up in vain lately: nothing to wait for.
       c.write(Frames.error(ref, ErrorCode.NOT_MEMBER, "no such conversation, or you are not a member of it"));
       return;
     }
-    inOrder(c, () -> memberships.of(conv, c.user, c.context).compose(access -> {
+    inOrder(c, ref, () -> memberships.of(conv, c.user, c.context), access -> {
       if (access == null) {
         c.write(Frames.error(ref, ErrorCode.NOT_MEMBER, "no such conversation, or you are not a member of it"));
         return io.vertx.core.Future.succeededFuture();
@@ -187,15 +190,23 @@ final class FrameHandler {
       }
       publish(c, ref, conv, access.members(), body, null);
       return io.vertx.core.Future.succeededFuture();
-    }));
+    });
   }
 
   /**
-   * Runs {@code step} after every earlier step of the connection that is still waiting (a resend's check, a
-   * membership lookup), so the client's writes reach Kafka in the order it made them.
+   * Queues a write behind the connection's earlier ones, so the client's writes reach Kafka in the order it made
+   * them. {@code lookup} starts now, alongside those of earlier frames (each waits at most its bounded while, so a
+   * queue of them takes about one wait, not one each); {@code step} runs with its answer once every earlier step is
+   * done (a resend's check, a publish). The frame holds one of the connection's pending slots until then; over the
+   * bound it is answered with {@code too_many_pending} and nothing runs.
    */
-  void inOrder(Connection c, java.util.function.Supplier<io.vertx.core.Future<Void>> step) {
-    c.sendOrder = c.sendOrder.transform(ignored -> step.get().otherwiseEmpty());
+  <T> void inOrder(Connection c, String ref, java.util.function.Supplier<io.vertx.core.Future<T>> lookup,
+      java.util.function.Function<T, io.vertx.core.Future<Void>> step) {
+    if (!pending.admit(c, ref)) {
+      return;
+    }
+    io.vertx.core.Future<T> looked = lookup.get();
+    c.sendOrder = c.sendOrder.transform(ignored -> looked.compose(step).otherwiseEmpty()).onComplete(r -> pending.done(c));
   }
 
   /** A send the client may have made before: answer with the original ack if it was stored, else send it now. */
@@ -264,7 +275,7 @@ final class FrameHandler {
     }
     String conv = (String) convValue;
     long seq = ((Number) seqValue).longValue();
-    memberships.of(conv, c.user, c.context).onSuccess(access -> {
+    pending.of(c, ref, conv, access -> {
       if (access == null) {
         c.write(Frames.error(ref, ErrorCode.NOT_MEMBER, "no such conversation, or you are not a member of it"));
       } else {

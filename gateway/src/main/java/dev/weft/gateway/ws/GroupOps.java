@@ -78,7 +78,7 @@ final class GroupOps {
       c.write(Frames.error(ref, ErrorCode.GROUP_TOO_LARGE, outcome.rejected()));
       return;
     }
-    frames.inOrder(c, () -> {
+    frames.inOrder(c, ref, Future::succeededFuture, nothing -> {
       frames.publish(c, ref, conv, members, "", event);
       return Future.succeededFuture();
     });
@@ -90,7 +90,11 @@ final class GroupOps {
       c.write(Frames.error(ref, ErrorCode.BAD_REQUEST, "conv must be the id of a group"));
       return;
     }
-    frames.inOrder(c, () -> memberships.of(conv, c.user, c.context).compose(access -> {
+    if (memberships.now(conv, c.user) == null && !memberships.mustWait(conv, c.user)) {
+      c.write(Frames.error(ref, ErrorCode.NOT_MEMBER, "no such group, or you are not a member of it"));
+      return;
+    }
+    frames.inOrder(c, ref, () -> memberships.of(conv, c.user, c.context), access -> {
       GroupState g = access == null ? null : access.group();
       String refused = g == null ? null : refusal(g, c.user, kind, users);
       if (g == null) {
@@ -110,7 +114,7 @@ final class GroupOps {
         }
       }
       return Future.succeededFuture();
-    }));
+    });
   }
 
   /** Why the caller may not make this change, or null. The routers apply the same rules again, in order. */

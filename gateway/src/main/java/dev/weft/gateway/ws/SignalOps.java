@@ -3,7 +3,6 @@ package dev.weft.gateway.ws;
 import dev.weft.common.Topics;
 import dev.weft.common.UserIds;
 import dev.weft.gateway.config.SignalSettings;
-import dev.weft.gateway.groups.Memberships;
 import dev.weft.gateway.kafka.KafkaPublisher;
 import dev.weft.schemas.AvroSerde;
 import dev.weft.schemas.Typing;
@@ -21,17 +20,17 @@ import java.util.List;
 final class SignalOps {
 
   private final SignalSettings settings;
-  private final Memberships memberships;
+  private final PendingLookups lookups;
   private final KafkaPublisher publisher;
   private final Topics topics;
   private final PresenceHub presence;
   private final Clock clock;
   private final AvroSerde<Typing> serde = AvroSerde.typing();
 
-  SignalOps(SignalSettings settings, Memberships memberships, KafkaPublisher publisher, Topics topics, PresenceHub presence,
+  SignalOps(SignalSettings settings, PendingLookups lookups, KafkaPublisher publisher, Topics topics, PresenceHub presence,
       Clock clock) {
     this.settings = settings;
-    this.memberships = memberships;
+    this.lookups = lookups;
     this.publisher = publisher;
     this.topics = topics;
     this.presence = presence;
@@ -54,7 +53,7 @@ final class SignalOps {
       c.write(Frames.error(ref, ErrorCode.RATE_LIMITED, "more than " + settings.typingRate() + " typing frames per second"));
       return;
     }
-    memberships.of(convId, c.user, c.context).onSuccess(access -> {
+    lookups.of(c, ref, convId, access -> {
       if (access == null) {
         c.write(Frames.error(ref, ErrorCode.NOT_MEMBER, "no such conversation, or you are not a member of it"));
         return;

@@ -57,4 +57,16 @@ class GatewayConfigTest {
       assertTrue(e.getMessage().contains(bad.getKey()), e.getMessage());
     }
   }
+
+  @Test
+  void whatALookupMayCostHasDefaultsAndCanBeSet() {
+    LookupSettings defaults = GatewayConfig.from(new Env(Map.of("WEFT_DEV", "1"))).lookups();
+    assertEquals(new LookupSettings(32, 3_000, 30_000, 10_000), defaults);
+    LookupSettings set = GatewayConfig.from(new Env(Map.of("WEFT_DEV", "1", "WEFT_MAX_PENDING_LOOKUPS", "8",
+        "WEFT_GROUP_LOOKUP_WAIT_MS", "500", "WEFT_UNKNOWN_GROUPS_TTL_MS", "1000", "WEFT_UNKNOWN_GROUPS_MAX", "5"))).lookups();
+    assertEquals(new LookupSettings(8, 500, 1_000, 5), set);
+    ConfigException zero = assertThrows(ConfigException.class,
+        () -> GatewayConfig.from(new Env(Map.of("WEFT_DEV", "1", "WEFT_MAX_PENDING_LOOKUPS", "0"))));
+    assertTrue(zero.getMessage().contains("WEFT_MAX_PENDING_LOOKUPS"), zero.getMessage());
+  }
 }
