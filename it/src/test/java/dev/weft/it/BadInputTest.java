@@ -136,6 +136,16 @@ class BadInputTest {
   }
 
   @Test
+  void messageOverTwiceTheMaximumInContinuationFramesClosesThatSocketWith1009() {
+    try (WsClient other = connect("bystander2"); WsClient c = connect("fragments")) {
+      // Each frame is small; together they pass the hard limit, where Vert.x stops gathering the message.
+      c.sendFragmented(java.util.Collections.nCopies(6, "x".repeat(2000)));
+      assertEquals(1009, c.closeCode(Duration.ofSeconds(10)));
+      assertStillWorks(other, "bystander2-ok");
+    }
+  }
+
+  @Test
   void binaryFrameGetsBinaryNotSupported() {
     try (WsClient c = connect("bin")) {
       c.sendBinary(new byte[] {1, 2, 3});

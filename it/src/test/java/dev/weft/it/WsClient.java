@@ -128,6 +128,13 @@ final class WsClient implements AutoCloseable {
     }
   }
 
+  /** Sends one message as several frames (continuations): {@code parts} joined are the message. */
+  void sendFragmented(List<String> parts) {
+    for (int i = 0; i < parts.size(); i++) {
+      socket.sendText(parts.get(i), i == parts.size() - 1).join();
+    }
+  }
+
   void send(String text) {
     socket.sendText(text, true).join();
   }

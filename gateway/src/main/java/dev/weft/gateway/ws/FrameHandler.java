@@ -74,17 +74,30 @@ final class FrameHandler {
     if (text.length() <= config.maxFrameBytes() && text.getBytes(StandardCharsets.UTF_8).length <= config.maxFrameBytes()) {
       return false;
     }
+    closeTooBig(c);
+    return true;
+  }
+
+  /** Closes the socket with 1009: the client sent a message over the configured maximum. */
+  void closeTooBig(Connection c) {
     c.markClosed();
     c.closeReason = "too_big";
     c.socket.close(CLOSE_TOO_BIG, "message over " + config.maxFrameBytes() + " bytes");
-    return true;
+  }
+
+  /**
+   * True when Vert.x stopped gathering a message of continuation frames at its hard limit (twice the maximum). It
+   * drops the message and only reports this to the exception handler (WebSocketImplBase.FrameAggregator, 5.0.7), so
+   * without a close the client would never learn why it got no answer.
+   */
+  static boolean overflowedMessage(Throwable e) {
+    return e instanceof IllegalStateException && e.getMessage() != null
+        && e.getMessage().startsWith("Cannot process ") && e.getMessage().contains("overflow max message size");
   }
 
   void onBinary(Connection c, int length) {
     if (length > config.maxFrameBytes()) {
-      c.markClosed();
-      c.closeReason = "too_big";
-      c.socket.close(CLOSE_TOO_BIG, "message over " + config.maxFrameBytes() + " bytes");
+      closeTooBig(c);
       return;
     }
     c.write(Frames.error(null, ErrorCode.BINARY_NOT_SUPPORTED, "binary frames are not supported: send JSON text frames"));

@@ -155,7 +155,13 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
     socket.pongHandler(pong -> c.seen());
     // Runs on this socket's event loop: the timer is created from it.
     c.pingTimer = context.owner().setPeriodic(config.pingIntervalMs(), id -> keepAlive(c));
-    socket.exceptionHandler(e -> log.debug("socket of {} failed: {}", user, e.toString()));
+    socket.exceptionHandler(e -> {
+      if (FrameHandler.overflowedMessage(e)) {
+        frames.closeTooBig(c); // a message in continuation frames past the hard limit: say so, as for one frame
+      } else {
+        log.debug("socket of {} failed: {}", user, e.toString());
+      }
+    });
     socket.closeHandler(v -> close(c));
     SessionAnnouncement announcement = SessionAnnouncement.newBuilder().setSession(c.session).setUser(user)
         .setDevice(device).setGateway(config.gatewayId()).setConnectedAt(clock.millis()).setHideLastSeen(hideLastSeen).build();
