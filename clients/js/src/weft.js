@@ -8,7 +8,7 @@ const DEFAULT_DEDUPE_SIZE = 10000;
 const TYPING_THROTTLE_MS = 2500;
 
 /** Error codes after which the same frame may succeed later (protocol.md, "error"). */
-const RETRYABLE = new Set(['unavailable', 'overloaded', 'rate_limited']);
+const RETRYABLE = new Set(['unavailable', 'overloaded', 'rate_limited', 'too_many_pending']);
 
 /** Close codes (protocol.md, "Close codes") sorted by how soon to come back. */
 const CLOSE_NORMAL = 1000;
