@@ -61,8 +61,9 @@ public record LoadReport(long sent, long acked, long delivered, long errors, dou
   @Override
   public String toString() {
     return String.format("weft-load: sent %d, acked %d, delivered %d, errors %d in %.1f s: %.0f msg/s delivered; "
-            + "ack p50 %.1f ms p99 %.1f ms; delivery p50 %.1f ms p99 %.1f ms",
-        sent, acked, delivered, errors, seconds, deliveredPerSecond(), ackMs(50), ackMs(99), deliveryMs(50), deliveryMs(99))
+            + "ack p50 %.1f ms p99 %.1f ms; delivery p50 %.1f ms p99 %.1f ms max %.1f ms",
+        sent, acked, delivered, errors, seconds, deliveredPerSecond(), ackMs(50), ackMs(99), deliveryMs(50), deliveryMs(99),
+        deliveryMs(100))
         + (catchUp == null ? "" : catchUp.toString());
   }
 }

@@ -19,7 +19,6 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -48,23 +47,31 @@ import org.slf4j.LoggerFactory;
  * {@link KafkaConsumer#wakeup()}. Work goes in batches, one per poll:
  * <ol>
  *   <li>route every record in offset order (same inbound partition → same producer → per-gateway order kept);
- *   <li>flush, then check every send's outcome (the callback keeps the first error);
- *   <li>all acknowledged → commit the batch; any failure → no commit, seek the batch's partitions back to its
- *       first records, back off, and route them again. Deliveries that had already succeeded go out twice,
- *       which clients absorb (they dedupe by message id); nothing is skipped.
+ *   <li>poll again at once, while the batch's sends are in flight ({@link RoutedBatches}; at most
+ *       {@link #MAX_IN_FLIGHT_BATCHES}, then it flushes);
+ *   <li>a batch whose sends, and all earlier batches' sends, are acknowledged is done; any failure → flush, seek
+ *       every partition in flight back to its oldest unacknowledged batch's first record, back off, and route
+ *       them again. Deliveries that had already succeeded go out twice, which clients absorb (they dedupe by
+ *       message id); nothing is skipped.
  * </ol>
- * The rewind goes to the batch's own first offsets rather than asking the broker for the committed ones: every
+ * The rewind goes to the batches' own first offsets rather than asking the broker for the committed ones: every
  * earlier batch was acknowledged, so this is exact, needs no round trip, and cannot itself fail.
  *
- * <p>Offsets committed: after each batch, on revoke (what is done, for the revoked partitions), and on close
- * (the batch in hand is finished first). Never for lost partitions: their new owner redelivers from the last
- * commit.
+ * <p>Offsets of what is done are committed asynchronously at most every {@link #COMMIT_INTERVAL_MS} (a crash replays
+ * at most that much more), synchronously on revoke (after flushing, for the revoked partitions) and on close. Never
+ * for lost partitions: their new owner redelivers from the last commit.
  */
 final class InboundRouter implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(InboundRouter.class);
   private static final Duration POLL_TIMEOUT = Duration.ofSeconds(1);
   private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
+  /** Poll timeout while batches are in flight: their outcome is looked at after each poll. */
+  private static final Duration IN_FLIGHT_POLL_TIMEOUT = Duration.ofMillis(20);
+  /** Batches routed but unacknowledged before the thread waits for them: bounds what a failure sends again. */
+  static final int MAX_IN_FLIGHT_BATCHES = 8;
+  /** How often offsets of what is done are committed, at most. */
+  static final long COMMIT_INTERVAL_MS = 100;
 
   private final RouterConfig config;
   private final String topic;
@@ -77,10 +84,14 @@ final class InboundRouter implements AutoCloseable {
   private final AvroSerde<Delivery> deliverySerde = AvroSerde.delivery();
   /** Reused for every delivery: it is encoded to bytes before send() returns. Owner thread only. */
   private final Delivery delivery = new Delivery();
-  /** Routed, acknowledged, not committed yet. Owner thread only (rebalance callbacks run inside poll). */
+  /** Next offsets of what is routed and acknowledged. Owner thread only (rebalance callbacks run inside poll). */
   private final Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
-  /** First send error of the current batch. Set on the producer's I/O thread, read after flush(). */
-  private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
+  /** True while {@link #done} holds offsets not committed yet (or whose commit failed). Owner thread only. */
+  private boolean commitNeeded;
+  private long lastCommitMs;
+  private final RoutedBatches inFlight = new RoutedBatches();
+  /** The batch being routed: every send of it reports to it. Owner thread only. */
+  private RoutedBatches.Batch current;
   private final DeadLetters deadLetters;
   private final Thread thread;
   private final CountDownLatch stopping = new CountDownLatch(1);
@@ -145,12 +156,12 @@ final class InboundRouter implements AutoCloseable {
       log.info("routing {} in group {}", topic, config.group());
       while (!closed) {
         try {
-          ConsumerRecords<String, byte[]> records = consumer.poll(POLL_TIMEOUT);
+          ConsumerRecords<String, byte[]> records = consumer.poll(inFlight.isEmpty() ? POLL_TIMEOUT : IN_FLIGHT_POLL_TIMEOUT);
           if (!records.isEmpty()) {
             routeBatch(records);
-          } else if (!done.isEmpty()) {
-            commitDone(); // an earlier commit did not go through
           }
+          settleInFlight();
+          maybeCommit();
         } catch (WakeupException e) {
           // close() woke the consumer up: the loop condition decides
         } catch (RuntimeException e) {
@@ -177,11 +188,12 @@ final class InboundRouter implements AutoCloseable {
    */
   private void routeBatch(ConsumerRecords<String, byte[]> records) {
     sessionBarrier.await(consumer);
-    sendFailure.set(null);
-    Exception failure = null;
+    RoutedBatches.Batch batch = new RoutedBatches.Batch(records);
+    inFlight.add(batch);
+    current = batch;
     try {
       for (ConsumerRecord<String, byte[]> r : records) {
-        if (sendFailure.get() != null) {
+        if (batch.failure() != null) {
           break; // already failed: the rest would be rewound anyway
         }
         try {
@@ -191,31 +203,56 @@ final class InboundRouter implements AutoCloseable {
         }
       }
     } catch (RuntimeException e) {
-      failure = e; // send() refused synchronously, or the dead-letter topic did not take a record: the batch is retried
+      // send() refused synchronously, or the dead-letter topic did not take a record: the batch is retried
+      batch.failed(e);
+    } finally {
+      batch.sealed();
+      current = null;
     }
+    if (inFlight.size() >= MAX_IN_FLIGHT_BATCHES) {
+      flush();
+    }
+  }
+
+  /** Waits for every send in flight; a failure shows in its batch. */
+  private void flush() {
     try {
       producer.flush();
     } catch (RuntimeException e) {
-      failure = failure != null ? failure : e;
+      log.debug("flush", e); // each send's own callback reports its outcome
     }
-    if (failure == null) {
-      failure = sendFailure.get();
-    }
-    if (failure != null) {
-      rewind(records);
-      retryLater(records.count(), failure);
-      return;
-    }
-    done.putAll(records.nextOffsets());
-    backoff.reset();
-    commitDone();
   }
 
-  private final Callback onSent = (metadata, e) -> {
-    if (e != null) {
-      sendFailure.compareAndSet(null, e);
+  /** Moves acknowledged batches to done; on a failure, routes everything in flight again after a backoff. */
+  private void settleInFlight() {
+    int before = inFlight.size();
+    Exception failure = inFlight.settle(done);
+    if (inFlight.size() < before) {
+      commitNeeded = true;
+      if (failure == null) {
+        backoff.reset();
+      }
     }
-  };
+    if (failure == null) {
+      return;
+    }
+    flush(); // let every other send finish: what is rewound is then exactly what is in flight
+    Map<TopicPartition, Long> points = inFlight.rewindPoints();
+    int count = inFlight.records();
+    inFlight.clear();
+    java.util.Set<TopicPartition> assigned = consumer.assignment();
+    points.forEach((tp, offset) -> {
+      if (assigned.contains(tp)) {
+        consumer.seek(tp, offset);
+      }
+    });
+    retryLater(count, failure);
+  }
+
+  private void send(ProducerRecord<String, byte[]> record) {
+    current.sending();
+    producer.send(record, current.callback);
+  }
 
   /** Thrown by {@link #route} for a record that can never be routed. */
   private static final class Poison extends RuntimeException {
@@ -269,8 +306,8 @@ final class InboundRouter implements AutoCloseable {
     }
     if (decision != GroupMembership.Decision.DROP) {
       // Written like the deliveries: acknowledged before the batch is committed.
-      producer.send(new ProducerRecord<>(metadataTopic, m.getConv(),
-          metadataSerde.encode(MetadataRecords.of(m, r.offset(), decision.recipients().size()))), onSent);
+      send(new ProducerRecord<>(metadataTopic, m.getConv(),
+          metadataSerde.encode(MetadataRecords.of(m, r.offset(), decision.recipients().size()))));
     }
     routed++;
     routedCounter.increment();
@@ -278,7 +315,7 @@ final class InboundRouter implements AutoCloseable {
     // partition's messages in offset order, whatever the delivery topic's partition count.
     String key = Integer.toString(r.partition());
     for (int i = 0, n = buckets.size(); i < n; i++) {
-      producer.send(new ProducerRecord<>(buckets.get(i).topic, key, deliveries.get(i)), onSent);
+      send(new ProducerRecord<>(buckets.get(i).topic, key, deliveries.get(i)));
     }
     // Nobody connected: nothing to push; the persister has it, clients catch up.
   }
@@ -314,13 +351,6 @@ final class InboundRouter implements AutoCloseable {
     }
   }
 
-  /** Puts the consumer back on the batch's first records. Local: cannot fail, needs no broker. */
-  private void rewind(ConsumerRecords<String, byte[]> records) {
-    for (TopicPartition tp : records.partitions()) {
-      consumer.seek(tp, records.records(tp).get(0).offset());
-    }
-  }
-
   private void retryLater(int count, Exception failure) {
     long delay = backoff.nextDelayMs();
     log.warn("could not deliver a batch of {} inbound records ({}); not committed, will route them again;"
@@ -338,15 +368,41 @@ final class InboundRouter implements AutoCloseable {
     pause(delay);
   }
 
+  /**
+   * Commits what is done, asynchronously, when something new is and the interval has passed. A failed commit is
+   * made again by a later one (its callback runs on this thread, inside poll); offsets only ever move forward.
+   */
+  private void maybeCommit() {
+    long now = clock.millis();
+    if (!commitNeeded || done.isEmpty() || now - lastCommitMs < COMMIT_INTERVAL_MS) {
+      return;
+    }
+    commitNeeded = false;
+    lastCommitMs = now;
+    consumer.commitAsync(new HashMap<>(done), (offsets, e) -> {
+      if (e != null) {
+        commitNeeded = true;
+        if (e instanceof RebalanceInProgressException || e instanceof CommitFailedException) {
+          // The group is moving partitions: the revoke callback commits them, or, if lost, the next owner redelivers.
+          log.warn("commit deferred: {}", e.toString());
+        } else {
+          log.warn("commit failed ({}); will commit again", e.toString());
+        }
+      }
+    });
+  }
+
+  /** Waits for what is in flight, then commits what is done: on revoke and on close. */
   private void commitDone() {
+    flush();
+    inFlight.settle(done); // a failed batch stays: nothing past it is committed
     if (done.isEmpty()) {
       return;
     }
     try {
-      commitSync(done);
-      done.clear();
+      commitSync(new HashMap<>(done));
+      commitNeeded = false;
     } catch (RebalanceInProgressException | CommitFailedException e) {
-      // The group is moving partitions: the revoke callback commits them, or, if lost, the next owner redelivers.
       log.warn("commit deferred: {}", e.toString());
     } catch (RetriableException e) {
       log.warn("commit failed ({}); will commit again after the next poll", e.toString());
@@ -366,6 +422,10 @@ final class InboundRouter implements AutoCloseable {
   private final class CommitOnRevoke implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      // What is in flight for them is finished first, so their next owner starts after it, not before.
+      flush();
+      inFlight.settle(done);
+      inFlight.forget(partitions);
       Map<TopicPartition, OffsetAndMetadata> revoked = new HashMap<>();
       for (TopicPartition tp : partitions) {
         OffsetAndMetadata o = done.remove(tp);
@@ -397,6 +457,7 @@ final class InboundRouter implements AutoCloseable {
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
       partitions.forEach(done::remove);
+      inFlight.forget(partitions);
       log.warn("partitions lost: {}; not committing, their new owner redelivers from the last commit", partitions);
     }
   }
