@@ -1,5 +1,8 @@
 package dev.weft.dev;
 
+import dev.weft.loadgen.LoadConfig;
+import dev.weft.loadgen.LoadGenerator;
+import dev.weft.loadgen.LoadReport;
 import dev.weft.common.ConfigException;
 import dev.weft.common.DevDefaults;
 import dev.weft.common.Env;
@@ -64,6 +67,7 @@ public final class DevMain {
       running.push(router);
       GatewayApplication gateway = GatewayApplication.start(GatewayConfig.from(new Env(vars)));
       running.push(gateway);
+      warmUp(env.integer("WEFT_DEV_WARMUP_SECONDS", 8, 0, 600), gateway.httpPort(), vars);
       printBanner(kafka.bootstrap(), dbNote, gateway, (System.nanoTime() - t0) / 1_000_000);
     } catch (ConfigException e) {
       System.err.println("weft dev: " + e.getMessage());
@@ -71,6 +75,30 @@ public final class DevMain {
     } catch (RuntimeException e) {
       log.error("weft dev could not start", e);
       System.exit(1);
+    }
+  }
+
+  /**
+   * Sends synthetic traffic through the whole fabric before saying it is ready: a fresh JVM interprets, then compiles,
+   * every hop, and the first tens of seconds of a cold start were ten times slower than the rest (docs/performance.md).
+   * The traffic is between users named {@code load-*}; nobody else sees it.
+   */
+  private static void warmUp(int seconds, int port, Map<String, String> vars) {
+    if (seconds == 0) {
+      return;
+    }
+    Map<String, String> load = new HashMap<>(vars);
+    load.put("WEFT_LOAD_GATEWAYS", "127.0.0.1:" + port);
+    load.put("WEFT_LOAD_PAIRS", "50");
+    load.put("WEFT_LOAD_RATE", "2000");
+    load.put("WEFT_LOAD_SECONDS", String.valueOf(seconds));
+    load.remove("WEFT_LOAD_CATCHUP_MESSAGES");
+    long t0 = System.nanoTime();
+    try {
+      LoadReport report = new LoadGenerator(LoadConfig.from(new Env(load))).run();
+      log.info("warmed up in {} ms: {}", (System.nanoTime() - t0) / 1_000_000, report);
+    } catch (Exception e) {
+      log.warn("warm-up failed ({}); Weft runs, only its first messages are slower", e.toString());
     }
   }
 
