@@ -1,0 +1,32 @@
+package dev.weft.bench;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything measured of one target, in the order it ran.
+ *
+ * @param connect the N message users logging in at the start
+ * @param phases cold, warm and ramp phases
+ * @param heldRate the highest ramp rate held with p99 within the limit and nothing lost (0: not even the first step)
+ * @param rampStop why the ramp stopped, or null when every step passed
+ * @param idle the login-rate and idle-connection phase
+ */
+record TargetResult(String name, LoginResult connect, List<PhaseResult> phases, int heldRate, String rampStop,
+    LoginResult idle, List<Long> serverPids) {
+
+  /** The first phase of a kind at a rate: the cold phase, or the warm one at 1,000 msgs/s. */
+  Optional<PhaseResult> phase(String kind, int rate) {
+    return phases.stream().filter(p -> p.kind().equals(kind) && p.rate() == rate).findFirst();
+  }
+
+  JsonObject toJson() {
+    JsonArray ps = new JsonArray();
+    phases.forEach(p -> ps.add(p.toJson()));
+    return new JsonObject().put("name", name).put("serverPids", new JsonArray(List.copyOf(serverPids)))
+        .put("connect", connect.toJson()).put("phases", ps).put("heldRate", heldRate).put("rampStop", rampStop)
+        .put("idle", idle.toJson());
+  }
+}

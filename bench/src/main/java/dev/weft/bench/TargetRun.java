@@ -1,0 +1,131 @@
+package dev.weft.bench;
+
+import dev.weft.common.Tokens;
+import io.vertx.core.http.WebSocketClient;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The whole sequence against one target: connect the users, a cold phase, warm phases, the ramp, then logins of
+ * many more users held idle. The same sequence runs against Weft and against the relay, so their figures compare.
+ */
+final class TargetRun {
+
+  private final BenchConfig config;
+  private final WebSocketClient client;
+  private final Tokens tokens;
+  private final Target target;
+  private final String runId;
+  private int phaseNo;
+
+  TargetRun(BenchConfig config, WebSocketClient client, Tokens tokens, Target target, String runId) {
+    this.config = config;
+    this.client = client;
+    this.tokens = tokens;
+    this.target = target;
+    this.runId = runId;
+  }
+
+  TargetResult run() throws Exception {
+    Logins logins = new Logins(client, target, tokens);
+    String prefix = "bench-" + runId + "-" + target.name() + "-";
+    log("connecting " + config.users() + " users");
+    LoginMeasure connectMeasure = new LoginMeasure();
+    Connected users = logins.run(prefix + "u", config.users(), config.loginsInFlight());
+    LoginResult connect = connectMeasure.finish("connect", users, config.loginsInFlight());
+    log(connect.logins() + " logged in, " + Math.round(connect.perSecond()) + "/s");
+    if (connect.failures() > 0) {
+      users.close();
+      throw new IllegalStateException(connect.failures() + " of " + config.users() + " users could not log in to "
+          + target.name() + ": " + connect.firstFailure());
+    }
+    List<PhaseResult> phases = new ArrayList<>();
+    int held = 0;
+    String rampStop = null;
+    try {
+      phases.add(phase("cold", "cold", config.coldRate(), config.coldSeconds(), users));
+      for (int rate : config.warmRates()) {
+        phases.add(phase("warm " + rate, "warm", rate, config.warmSeconds(), users));
+      }
+      for (int rate : config.rampRates()) {
+        PhaseResult step = phase("ramp " + rate, "ramp", rate, config.rampSeconds(), users);
+        phases.add(step);
+        String failure = step.failure(config.p99LimitMs());
+        if (failure != null) {
+          rampStop = rate + " msgs/s: " + failure;
+          break;
+        }
+        held = rate;
+      }
+    } finally {
+      users.close();
+    }
+    // Let the server retract the closed sessions before the idle measurement reads its memory.
+    Thread.sleep(2_000);
+    log("logging in " + config.idleConnections() + " users, " + config.loginsInFlight() + " at a time, then idle");
+    LoginMeasure idleMeasure = new LoginMeasure();
+    Connected idleUsers = logins.run(prefix + "i", config.idleConnections(), config.loginsInFlight());
+    idleMeasure.loginsDone();
+    LoginResult idle;
+    try {
+      // A few idle seconds for allocations of the login burst to settle into what a connection really holds.
+      Thread.sleep(3_000);
+      idle = idleMeasure.finish("idle", idleUsers, config.loginsInFlight());
+    } finally {
+      idleUsers.close();
+    }
+    log(idle.logins() + " logins at " + Math.round(idle.perSecond()) + "/s; "
+        + String.format("%.1f", idle.rssPerConnectionKb()) + " KiB RSS per idle connection");
+    return new TargetResult(target.name(), connect, phases, held, rampStop, idle, target.serverPids().get());
+  }
+
+  private PhaseResult phase(String name, String kind, int rate, int seconds, Connected users) throws InterruptedException {
+    log(name + ": " + rate + " msgs/s for " + seconds + " s");
+    PhaseResult r = new OpenLoopPhase(++phaseNo, name, kind, rate, seconds, users, config.textBytes())
+        .run(target.serverPids(), config.drainSeconds());
+    log(String.format("%s: delivered %d of %d (lost %d, dup %d), p50 %.1f ms, p99 %.1f ms, max %.1f ms, "
+            + "server %.0f us/msg, bench CPU %.2f cores", name, r.delivered(), r.sent(), r.lost(), r.duplicates(),
+        r.p50Ms(), r.p99Ms(), r.maxMs(), r.serverCpuMicrosPerMessage(), r.benchCpuCores()));
+    return r;
+  }
+
+  private void log(String line) {
+    System.out.println("weft bench [" + target.name() + "] " + line);
+  }
+
+  /**
+   * Server and bench CPU from before a login burst to its last {@code welcome} ({@link #loginsDone}); server RSS from
+   * before it to {@link #finish}, which may come after an idle wait.
+   */
+  private final class LoginMeasure {
+    private final ProcStats.Usage server0 = ProcStats.of(target.serverPids().get());
+    private final ProcStats.Usage bench0 = ProcStats.self();
+    private final long start = System.nanoTime();
+    private ProcStats.Usage serverCpu;
+    private ProcStats.Usage benchCpu;
+    private double wall;
+
+    void loginsDone() {
+      serverCpu = ProcStats.of(target.serverPids().get()).minus(server0);
+      benchCpu = ProcStats.self().minus(bench0);
+      wall = (System.nanoTime() - start) / 1e9;
+    }
+
+    LoginResult finish(String name, Connected c, int inFlight) {
+      if (serverCpu == null) {
+        loginsDone();
+      }
+      List<Long> pids = target.serverPids().get();
+      long rssAfter = ProcStats.of(pids).rssKb();
+      long[] micros = c.loginMicros();
+      int ok = micros.length;
+      return new LoginResult(name, c.count(), inFlight, ok, c.failures(), c.firstFailure(), c.seconds(),
+          c.loginsPerSecond(), Samples.percentileMs(micros, 50), Samples.percentileMs(micros, 99),
+          ok == 0 ? Double.NaN : micros[ok - 1] / 1000.0,
+          ok == 0 ? Double.NaN : (double) serverCpu.cpuMicros() / ok,
+          server0.rssKb(), rssAfter,
+          pids.isEmpty() || ok == 0 ? Double.NaN : (double) (rssAfter - server0.rssKb()) / ok,
+          benchCpu.cpuMicros() / 1e6 / wall);
+    }
+  }
+}
