@@ -34,7 +34,7 @@ record PhaseResult(String name, String kind, int rate, int seconds, long sent, d
       return undelivered + " undelivered, " + duplicates + " duplicates, " + misdelivered + " misdelivered";
     }
     if (!(p99Ms <= p99LimitMs)) {
-      return "p99 " + p99Ms + " ms > " + p99LimitMs + " ms";
+      return String.format(java.util.Locale.ROOT, "p99 %.1f ms > %d ms", p99Ms, p99LimitMs);
     }
     if (sendRate < 0.95 * rate) {
       return "the load generator sent only " + Math.round(sendRate) + " msgs/s";
