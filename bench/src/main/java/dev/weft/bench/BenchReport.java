@@ -37,7 +37,7 @@ final class BenchReport {
   private List<Row> rows() {
     int cold = config.coldRate();
     List<Row> rows = new ArrayList<>();
-    rows.add(new Row("highest rate held " + config.rampSeconds() + " s, p99 ≤ " + config.p99LimitMs()
+    rows.add(new Row("highest rate held ≥ " + config.rampSeconds() + " s, p99 ≤ " + config.p99LimitMs()
         + " ms, nothing lost", "msgs/s", t -> (double) t.heldRate()));
     rows.add(new Row("cold " + cold + " msgs/s (first phase): p50", "ms", t -> ms(t.phase("cold", cold), PhaseResult::p50Ms)));
     rows.add(new Row("cold " + cold + " msgs/s: p99", "ms", t -> ms(t.phase("cold", cold), PhaseResult::p99Ms)));
@@ -51,8 +51,10 @@ final class BenchReport {
       rows.add(new Row("server CPU per delivered message at " + rate + " msgs/s", "µs",
           t -> ms(t.phase("warm", rate), PhaseResult::serverCpuMicrosPerMessage)));
     }
-    rows.add(new Row("RSS per idle connection (" + config.idleConnections() + " connections)", "KiB",
+    rows.add(new Row("server CPU with no traffic", "cores", TargetResult::serverIdleCores));
+    rows.add(new Row("RSS per idle connection (" + config.idleConnections() + " connections, after full GC)", "KiB",
         t -> t.idle().rssPerConnectionKb()));
+    rows.add(new Row("heap per idle connection (after full GC)", "KiB", t -> t.idle().heapPerConnectionKb()));
     rows.add(new Row("logins per second (" + config.idleConnections() + " users, " + config.loginsInFlight()
         + " in flight)", "/s", t -> t.idle().perSecond()));
     rows.add(new Row("login p99", "ms", t -> t.idle().p99Ms()));
@@ -129,13 +131,15 @@ final class BenchReport {
           .append(" | ").append(num(p.serverCpuMicrosPerMessage())).append(" | ").append(num(p.serverCpuCores()))
           .append(" | ").append(num(p.benchCpuCores())).append(" |\n");
     }
-    md.append("\nRamp: ").append(t.heldRate()).append(" msgs/s held")
+    md.append(String.format(Locale.ROOT, "%nServer CPU with no traffic: %.2f cores.%n", t.serverIdleCores()));
+    md.append("Ramp: ").append(t.heldRate()).append(" msgs/s held")
         .append(t.rampStop() == null ? " (every step passed)" : "; stopped at " + t.rampStop()).append(".\n");
     for (LoginResult l : List.of(t.connect(), t.idle())) {
       md.append(String.format(Locale.ROOT, "Logins (%s): %d of %d in %.1f s, %s/s, p50 %s ms, p99 %s ms, %d failed%s; "
-              + "server RSS %d → %d KiB.%n", l.name(), l.logins(), l.users(), l.seconds(), num(l.perSecond()),
-          num(l.p50Ms()), num(l.p99Ms()), l.failures(), l.firstFailure() == null ? "" : " (" + l.firstFailure() + ")",
-          l.rssBeforeKb(), l.rssAfterKb()));
+              + "server RSS %d → %d KiB, heap %d → %d KiB.%n", l.name(), l.logins(), l.users(), l.seconds(),
+          num(l.perSecond()), num(l.p50Ms()), num(l.p99Ms()), l.failures(),
+          l.firstFailure() == null ? "" : " (" + l.firstFailure() + ")", l.rssBeforeKb(), l.rssAfterKb(),
+          l.heapBeforeKb(), l.heapAfterKb()));
     }
   }
 

@@ -10,12 +10,15 @@ import java.util.Optional;
  *
  * @param connect the N message users logging in at the start
  * @param phases cold, warm and ramp phases
- * @param heldRate the highest ramp rate held with p99 within the limit and nothing lost (0: not even the first step)
+ * @param heldRate the highest rate held with p99 within the limit and nothing lost: a ramp step before the ramp
+ *     stopped, or a warm phase at least as long as a ramp step (0: none)
  * @param rampStop why the ramp stopped, or null when every step passed
+ * @param serverIdleCores the server processes' CPU with no connection and no traffic, in cores: the floor under
+ *     every phase's server CPU
  * @param idle the login-rate and idle-connection phase
  */
 record TargetResult(String name, LoginResult connect, List<PhaseResult> phases, int heldRate, String rampStop,
-    LoginResult idle, List<Long> serverPids) {
+    double serverIdleCores, LoginResult idle, List<Long> serverPids) {
 
   /** The first phase of a kind at a rate: the cold phase, or the warm one at 1,000 msgs/s. */
   Optional<PhaseResult> phase(String kind, int rate) {
@@ -27,6 +30,7 @@ record TargetResult(String name, LoginResult connect, List<PhaseResult> phases, 
     phases.forEach(p -> ps.add(p.toJson()));
     return new JsonObject().put("name", name).put("serverPids", new JsonArray(List.copyOf(serverPids)))
         .put("connect", connect.toJson()).put("phases", ps).put("heldRate", heldRate).put("rampStop", rampStop)
+        .put("serverIdleCores", serverIdleCores)
         .put("idle", idle.toJson());
   }
 }

@@ -30,7 +30,7 @@ final class TargetRun {
     Logins logins = new Logins(client, target, tokens);
     String prefix = "bench-" + runId + "-" + target.name() + "-";
     log("connecting " + config.users() + " users");
-    LoginMeasure connectMeasure = new LoginMeasure();
+    LoginMeasure connectMeasure = new LoginMeasure(false);
     Connected users = logins.run(prefix + "u", config.users(), config.loginsInFlight());
     LoginResult connect = connectMeasure.finish("connect", users, config.loginsInFlight());
     log(connect.logins() + " logged in, " + Math.round(connect.perSecond()) + "/s");
@@ -45,7 +45,13 @@ final class TargetRun {
     try {
       phases.add(phase("cold", "cold", config.coldRate(), config.coldSeconds(), users));
       for (int rate : config.warmRates()) {
-        phases.add(phase("warm " + rate, "warm", rate, config.warmSeconds(), users));
+        PhaseResult warm = phase("warm " + rate, "warm", rate, config.warmSeconds(), users);
+        phases.add(warm);
+        // A warm phase held at least as long as a ramp step counts as held too: when the ramp's first step is already
+        // too much, the figure is then the best rate measured rather than 0.
+        if (warm.seconds() >= config.rampSeconds() && warm.failure(config.p99LimitMs()) == null) {
+          held = Math.max(held, rate);
+        }
       }
       for (int rate : config.rampRates()) {
         PhaseResult step = phase("ramp " + rate, "ramp", rate, config.rampSeconds(), users);
@@ -55,28 +61,32 @@ final class TargetRun {
           rampStop = rate + " msgs/s: " + failure;
           break;
         }
-        held = rate;
+        held = Math.max(held, rate);
       }
     } finally {
       users.close();
     }
-    // Let the server retract the closed sessions before the idle measurement reads its memory.
+    // Let the server retract the closed sessions, then read what it burns with nothing to do: the floor under every
+    // phase's CPU figure.
     Thread.sleep(2_000);
+    double idleCores = idleCpuCores(5);
+    log(String.format("no traffic: server CPU %.2f cores", idleCores));
     log("logging in " + config.idleConnections() + " users, " + config.loginsInFlight() + " at a time, then idle");
-    LoginMeasure idleMeasure = new LoginMeasure();
+    LoginMeasure idleMeasure = new LoginMeasure(true);
     Connected idleUsers = logins.run(prefix + "i", config.idleConnections(), config.loginsInFlight());
     idleMeasure.loginsDone();
     LoginResult idle;
     try {
-      // A few idle seconds for allocations of the login burst to settle into what a connection really holds.
+      // A few idle seconds for the login burst to settle into what a connection really holds.
       Thread.sleep(3_000);
       idle = idleMeasure.finish("idle", idleUsers, config.loginsInFlight());
     } finally {
       idleUsers.close();
     }
     log(idle.logins() + " logins at " + Math.round(idle.perSecond()) + "/s; "
-        + String.format("%.1f", idle.rssPerConnectionKb()) + " KiB RSS per idle connection");
-    return new TargetResult(target.name(), connect, phases, held, rampStop, idle, target.serverPids().get());
+        + String.format("%.1f KiB RSS, %.1f KiB heap per idle connection", idle.rssPerConnectionKb(),
+        idle.heapPerConnectionKb()));
+    return new TargetResult(target.name(), connect, phases, held, rampStop, idleCores, idle, target.serverPids().get());
   }
 
   private PhaseResult phase(String name, String kind, int rate, int seconds, Connected users) throws InterruptedException {
@@ -93,17 +103,42 @@ final class TargetRun {
     System.out.println("weft bench [" + target.name() + "] " + line);
   }
 
+  private double idleCpuCores(int seconds) throws InterruptedException {
+    ProcStats.Usage before = ProcStats.of(target.serverPids().get());
+    long start = System.nanoTime();
+    Thread.sleep(seconds * 1000L);
+    ProcStats.Usage used = ProcStats.of(target.serverPids().get()).minus(before);
+    return used.cpuMicros() / 1e6 / ((System.nanoTime() - start) / 1e9);
+  }
+
   /**
-   * Server and bench CPU from before a login burst to its last {@code welcome} ({@link #loginsDone}); server RSS from
-   * before it to {@link #finish}, which may come after an idle wait.
+   * Server and bench CPU from before a login burst to its last {@code welcome} ({@link #loginsDone}); server RSS and
+   * heap from before it to {@link #finish}, which may come after an idle wait. With {@code afterFullGc}, both memory
+   * readings follow a full collection of every server JVM (see {@link Jvms}), and the CPU readings exclude them.
    */
   private final class LoginMeasure {
-    private final ProcStats.Usage server0 = ProcStats.of(target.serverPids().get());
-    private final ProcStats.Usage bench0 = ProcStats.self();
-    private final long start = System.nanoTime();
+    private final boolean afterFullGc;
+    private final long rss0;
+    private final long heap0;
+    private final ProcStats.Usage server0;
+    private final ProcStats.Usage bench0;
+    private final long start;
     private ProcStats.Usage serverCpu;
     private ProcStats.Usage benchCpu;
     private double wall;
+
+    LoginMeasure(boolean afterFullGc) {
+      this.afterFullGc = afterFullGc;
+      List<Long> pids = target.serverPids().get();
+      if (afterFullGc) {
+        Jvms.collect(pids);
+      }
+      rss0 = ProcStats.of(pids).rssKb();
+      heap0 = afterFullGc ? Jvms.heapUsedKb(pids) : 0;
+      server0 = ProcStats.of(pids);
+      bench0 = ProcStats.self();
+      start = System.nanoTime();
+    }
 
     void loginsDone() {
       serverCpu = ProcStats.of(target.serverPids().get()).minus(server0);
@@ -116,15 +151,20 @@ final class TargetRun {
         loginsDone();
       }
       List<Long> pids = target.serverPids().get();
-      long rssAfter = ProcStats.of(pids).rssKb();
+      if (afterFullGc) {
+        Jvms.collect(pids);
+      }
+      long rss = ProcStats.of(pids).rssKb();
+      long heap = afterFullGc ? Jvms.heapUsedKb(pids) : 0;
       long[] micros = c.loginMicros();
       int ok = micros.length;
+      boolean memory = !pids.isEmpty() && ok > 0;
       return new LoginResult(name, c.count(), inFlight, ok, c.failures(), c.firstFailure(), c.seconds(),
           c.loginsPerSecond(), Samples.percentileMs(micros, 50), Samples.percentileMs(micros, 99),
           ok == 0 ? Double.NaN : micros[ok - 1] / 1000.0,
           ok == 0 ? Double.NaN : (double) serverCpu.cpuMicros() / ok,
-          server0.rssKb(), rssAfter,
-          pids.isEmpty() || ok == 0 ? Double.NaN : (double) (rssAfter - server0.rssKb()) / ok,
+          rss0, rss, memory ? (double) (rss - rss0) / ok : Double.NaN,
+          heap0, heap, memory && afterFullGc ? (double) (heap - heap0) / ok : Double.NaN,
           benchCpu.cpuMicros() / 1e6 / wall);
     }
   }
