@@ -120,13 +120,13 @@ final class BenchReport {
 
   private static void phases(StringBuilder md, TargetResult t) {
     md.append("\n### Phases: ").append(t.name()).append("\n\n")
-        .append("| phase | msgs/s | sent/s | delivered | lost | undelivered | dup | p50 ms | p99 ms | p99.9 ms | max ms "
+        .append("| phase | msgs/s | sent/s | delivered | lost | undelivered | late | dup | p50 ms | p99 ms | p99.9 ms | max ms "
             + "| server µs/msg | server cores | bench cores |\n")
-        .append("| --- |").append(" ---: |".repeat(13)).append('\n');
+        .append("| --- |").append(" ---: |".repeat(14)).append('\n');
     for (PhaseResult p : t.phases()) {
       md.append("| ").append(p.name()).append(" | ").append(p.rate()).append(" | ").append(num(p.sendRate()))
           .append(" | ").append(p.delivered()).append(" | ").append(p.lost()).append(" | ").append(p.undelivered())
-          .append(" | ").append(p.duplicates()).append(" | ").append(num(p.p50Ms())).append(" | ")
+          .append(" | ").append(t.arrivedLate(p)).append(" | ").append(p.duplicates()).append(" | ").append(num(p.p50Ms())).append(" | ")
           .append(num(p.p99Ms())).append(" | ").append(num(p.p999Ms())).append(" | ").append(num(p.maxMs()))
           .append(" | ").append(num(p.serverCpuMicrosPerMessage())).append(" | ").append(num(p.serverCpuCores()))
           .append(" | ").append(num(p.benchCpuCores())).append(" |\n");

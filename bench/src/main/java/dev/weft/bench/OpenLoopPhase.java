@@ -45,8 +45,11 @@ final class OpenLoopPhase implements FrameListener {
   private final AtomicLong acked = new AtomicLong();
   private final AtomicLong errors = new AtomicLong();
   private final Map<String, LongAdder> errorCodes = new ConcurrentHashMap<>();
+  private final LateArrivals late;
 
-  OpenLoopPhase(int phaseNo, String name, String kind, int rate, int seconds, Connected users, int textBytes) {
+  OpenLoopPhase(int phaseNo, String name, String kind, int rate, int seconds, Connected users, int textBytes,
+      LateArrivals late) {
+    this.late = late;
     this.phaseNo = phaseNo;
     this.name = name;
     this.kind = kind;
@@ -75,7 +78,7 @@ final class OpenLoopPhase implements FrameListener {
     long end = System.nanoTime();
     ProcStats.Usage server = ProcStats.of(serverPids.get()).minus(server0);
     ProcStats.Usage bench = ProcStats.self().minus(bench0);
-    users.listener().current = FrameListener.IGNORE;
+    users.listener().current = late;
 
     long lost = 0;
     for (int n = 0; n < total; n++) {
@@ -88,7 +91,7 @@ final class OpenLoopPhase implements FrameListener {
     double sendSeconds = Math.max(seconds, (lastSendAndLag[0] - start) / 1e9);
     Map<String, Long> codes = new TreeMap<>();
     errorCodes.forEach((k, v) -> codes.put(k, v.sum()));
-    return new PhaseResult(name, kind, rate, seconds, total, total / sendSeconds, lastSendAndLag[1] / 1e6,
+    return new PhaseResult(phaseNo, name, kind, rate, seconds, total, total / sendSeconds, lastSendAndLag[1] / 1e6,
         acked.get(), errors.get(), codes, delivered.get(), duplicates.get(), misdelivered.get(), lost,
         total - delivered.get(), Samples.percentileMs(sorted, 50), Samples.percentileMs(sorted, 99),
         Samples.percentileMs(sorted, 99.9), sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1000.0,
@@ -136,6 +139,7 @@ final class OpenLoopPhase implements FrameListener {
       long t1 = System.nanoTime();
       int n = number(frame.getString("text"));
       if (n < 0) {
+        late.onFrame(user, op, frame);
         return;
       }
       if (deliveries.getAndIncrement(n) == 0) {

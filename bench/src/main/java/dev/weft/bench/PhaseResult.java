@@ -6,6 +6,7 @@ import java.util.Map;
 /**
  * One fixed-rate phase, measured.
  *
+ * @param phaseNo the phase's number in its target's run, as its messages carry it
  * @param kind cold, warm or ramp
  * @param rate the target rate, messages per second
  * @param sendRate what the sender achieved: below the target means the load generator could not keep its schedule
@@ -23,7 +24,7 @@ import java.util.Map;
  * @param serverCpuCores the same CPU over the phase's wall time, in cores (1.0 = one core busy throughout)
  * @param benchCpuCores the load generator's own CPU, in cores: near the machine's core count it is the bottleneck
  */
-record PhaseResult(String name, String kind, int rate, int seconds, long sent, double sendRate, double maxSendLagMs,
+record PhaseResult(int phaseNo, String name, String kind, int rate, int seconds, long sent, double sendRate, double maxSendLagMs,
     long acked, long errors, Map<String, Long> errorCodes, long delivered, long duplicates, long misdelivered, long lost,
     long undelivered, double p50Ms, double p99Ms, double p999Ms, double maxMs, double serverCpuMicrosPerMessage,
     double serverCpuCores, double benchCpuCores, double wallSeconds) {
@@ -42,8 +43,9 @@ record PhaseResult(String name, String kind, int rate, int seconds, long sent, d
     return null;
   }
 
-  JsonObject toJson() {
-    return new JsonObject().put("name", name).put("kind", kind).put("rate", rate).put("seconds", seconds)
+  /** @param arrivedLate of this phase's messages, how many arrived after its drain (see {@link LateArrivals}) */
+  JsonObject toJson(long arrivedLate) {
+    return new JsonObject().put("name", name).put("arrivedLate", arrivedLate).put("kind", kind).put("rate", rate).put("seconds", seconds)
         .put("sent", sent).put("sendRate", sendRate).put("maxSendLagMs", maxSendLagMs).put("acked", acked)
         .put("errors", errors).put("errorCodes", new JsonObject(Map.copyOf(errorCodes))).put("delivered", delivered)
         .put("duplicates", duplicates).put("misdelivered", misdelivered).put("lost", lost).put("undelivered", undelivered)

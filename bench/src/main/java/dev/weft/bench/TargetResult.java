@@ -16,9 +16,15 @@ import java.util.Optional;
  * @param serverIdleCores the server processes' CPU with no connection and no traffic, in cores: the floor under
  *     every phase's server CPU
  * @param idle the login-rate and idle-connection phase
+ * @param lateByPhase by phase number, messages that arrived after their phase's drain
  */
 record TargetResult(String name, LoginResult connect, List<PhaseResult> phases, int heldRate, String rampStop,
-    double serverIdleCores, LoginResult idle, List<Long> serverPids) {
+    double serverIdleCores, LoginResult idle, List<Long> serverPids, java.util.Map<Integer, Long> lateByPhase) {
+
+  /** Of a phase's messages, how many arrived after its drain ended (while later phases ran). */
+  long arrivedLate(PhaseResult p) {
+    return lateByPhase.getOrDefault(p.phaseNo(), 0L);
+  }
 
   /** The first phase of a kind at a rate: the cold phase, or the warm one at 1,000 msgs/s. */
   Optional<PhaseResult> phase(String kind, int rate) {
@@ -27,7 +33,7 @@ record TargetResult(String name, LoginResult connect, List<PhaseResult> phases, 
 
   JsonObject toJson() {
     JsonArray ps = new JsonArray();
-    phases.forEach(p -> ps.add(p.toJson()));
+    phases.forEach(p -> ps.add(p.toJson(arrivedLate(p))));
     return new JsonObject().put("name", name).put("serverPids", new JsonArray(List.copyOf(serverPids)))
         .put("connect", connect.toJson()).put("phases", ps).put("heldRate", heldRate).put("rampStop", rampStop)
         .put("serverIdleCores", serverIdleCores)

@@ -17,6 +17,7 @@ final class TargetRun {
   private final Target target;
   private final String runId;
   private int phaseNo;
+  private final LateArrivals late = new LateArrivals();
 
   TargetRun(BenchConfig config, WebSocketClient client, Tokens tokens, Target target, String runId) {
     this.config = config;
@@ -32,6 +33,7 @@ final class TargetRun {
     log("connecting " + config.users() + " users");
     LoginMeasure connectMeasure = new LoginMeasure(false);
     Connected users = logins.run(prefix + "u", config.users(), config.loginsInFlight());
+    users.listener().current = late;
     LoginResult connect = connectMeasure.finish("connect", users, config.loginsInFlight());
     log(connect.logins() + " logged in, " + Math.round(connect.perSecond()) + "/s");
     if (connect.failures() > 0) {
@@ -64,6 +66,8 @@ final class TargetRun {
         held = Math.max(held, rate);
       }
     } finally {
+      // Between and after phases the late arrivals are counted; they stop here with the users.
+      Thread.sleep(phases.isEmpty() ? 0 : config.drainSeconds() * 1000L);
       users.close();
     }
     // Let the server retract the closed sessions, then read what it burns with nothing to do: the floor under every
@@ -86,12 +90,13 @@ final class TargetRun {
     log(idle.logins() + " logins at " + Math.round(idle.perSecond()) + "/s; "
         + String.format("%.1f KiB RSS, %.1f KiB heap per idle connection", idle.rssPerConnectionKb(),
         idle.heapPerConnectionKb()));
-    return new TargetResult(target.name(), connect, phases, held, rampStop, idleCores, idle, target.serverPids().get());
+    return new TargetResult(target.name(), connect, phases, held, rampStop, idleCores, idle, target.serverPids().get(),
+        late.snapshot());
   }
 
   private PhaseResult phase(String name, String kind, int rate, int seconds, Connected users) throws InterruptedException {
     log(name + ": " + rate + " msgs/s for " + seconds + " s");
-    PhaseResult r = new OpenLoopPhase(++phaseNo, name, kind, rate, seconds, users, config.textBytes())
+    PhaseResult r = new OpenLoopPhase(++phaseNo, name, kind, rate, seconds, users, config.textBytes(), late)
         .run(target.serverPids(), config.drainSeconds());
     log(String.format("%s: delivered %d of %d (lost %d, dup %d), p50 %.1f ms, p99 %.1f ms, max %.1f ms, "
             + "server %.0f us/msg, bench CPU %.2f cores", name, r.delivered(), r.sent(), r.lost(), r.duplicates(),
