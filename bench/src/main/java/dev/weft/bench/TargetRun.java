@@ -66,8 +66,7 @@ final class TargetRun {
         held = Math.max(held, rate);
       }
     } finally {
-      // Between and after phases the late arrivals are counted; they stop here with the users.
-      Thread.sleep(phases.isEmpty() ? 0 : config.drainSeconds() * 1000L);
+      awaitLateArrivals(phases);
       users.close();
     }
     // Let the server retract the closed sessions, then read what it burns with nothing to do: the floor under every
@@ -106,6 +105,18 @@ final class TargetRun {
 
   private void log(String line) {
     System.out.println("weft bench [" + target.name() + "] " + line);
+  }
+
+  /**
+   * Late arrivals are counted between and after phases, until the users disconnect: give what is still missing one
+   * more drain period to show up, and none when nothing is.
+   */
+  private void awaitLateArrivals(List<PhaseResult> phases) throws InterruptedException {
+    long until = System.nanoTime() + config.drainSeconds() * 1_000_000_000L;
+    while (System.nanoTime() < until
+        && phases.stream().anyMatch(p -> late.of(p.phaseNo()) < p.undelivered())) {
+      Thread.sleep(50);
+    }
   }
 
   private double idleCpuCores(int seconds) throws InterruptedException {
