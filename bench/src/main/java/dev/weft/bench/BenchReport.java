@@ -131,7 +131,11 @@ final class BenchReport {
           .append(" | ").append(num(p.serverCpuMicrosPerMessage())).append(" | ").append(num(p.serverCpuCores()))
           .append(" | ").append(num(p.benchCpuCores())).append(" |\n");
     }
-    md.append(String.format(Locale.ROOT, "%nServer CPU with no traffic: %.2f cores.%n", t.serverIdleCores()));
+    StringBuilder byProcess = new StringBuilder();
+    t.serverIdleCoresByProcess().forEach((proc, cores) -> byProcess.append(byProcess.length() == 0 ? "" : ", ")
+        .append(proc).append(' ').append(num(cores)));
+    md.append(String.format(Locale.ROOT, "%nServer CPU with no traffic: %.2f cores (%s).%n", t.serverIdleCores(),
+        byProcess));
     md.append("Ramp: ").append(t.heldRate()).append(" msgs/s held")
         .append(t.rampStop() == null ? " (every step passed)" : "; stopped at " + t.rampStop()).append(".\n");
     for (LoginResult l : List.of(t.connect(), t.idle())) {

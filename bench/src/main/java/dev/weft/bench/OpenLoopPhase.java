@@ -67,7 +67,9 @@ final class OpenLoopPhase implements FrameListener {
 
   PhaseResult run(Supplier<List<Long>> serverPids, int drainSeconds) throws InterruptedException {
     users.listener().current = this;
-    ProcStats.Usage server0 = ProcStats.of(serverPids.get());
+    List<Long> pids0 = serverPids.get();
+    ProcStats.Usage server0 = ProcStats.of(pids0);
+    Map<String, Long> byProcess0 = ProcStats.ticksByProcess(pids0);
     ProcStats.Usage bench0 = ProcStats.self();
     long start = System.nanoTime();
     long[] lastSendAndLag = send(start);
@@ -76,7 +78,9 @@ final class OpenLoopPhase implements FrameListener {
       Thread.sleep(20);
     }
     long end = System.nanoTime();
-    ProcStats.Usage server = ProcStats.of(serverPids.get()).minus(server0);
+    List<Long> pids = serverPids.get();
+    ProcStats.Usage server = ProcStats.of(pids).minus(server0);
+    Map<String, Long> byProcess = ProcStats.ticksByProcess(pids);
     ProcStats.Usage bench = ProcStats.self().minus(bench0);
     users.listener().current = late;
 
@@ -96,7 +100,8 @@ final class OpenLoopPhase implements FrameListener {
         total - delivered.get(), Samples.percentileMs(sorted, 50), Samples.percentileMs(sorted, 99),
         Samples.percentileMs(sorted, 99.9), sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1000.0,
         delivered.get() == 0 ? Double.NaN : (double) server.cpuMicros() / delivered.get(),
-        server.cpuMicros() / 1e6 / wall, bench.cpuMicros() / 1e6 / wall, wall);
+        server.cpuMicros() / 1e6 / wall, ProcStats.coresByProcess(byProcess0, byProcess, wall),
+        bench.cpuMicros() / 1e6 / wall, wall);
   }
 
   /** Sends every message on its schedule; returns the time of the last send and the largest lag behind schedule. */

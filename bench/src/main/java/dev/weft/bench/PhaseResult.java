@@ -22,12 +22,13 @@ import java.util.Map;
  * @param serverCpuMicrosPerMessage CPU (user + system) of every server process over the phase and its drain, per
  *     delivered message
  * @param serverCpuCores the same CPU over the phase's wall time, in cores (1.0 = one core busy throughout)
+ * @param serverCoresByProcess the same per server process, by "name(pid)": the JVM's share apart from mariadbd's
  * @param benchCpuCores the load generator's own CPU, in cores: near the machine's core count it is the bottleneck
  */
 record PhaseResult(int phaseNo, String name, String kind, int rate, int seconds, long sent, double sendRate, double maxSendLagMs,
     long acked, long errors, Map<String, Long> errorCodes, long delivered, long duplicates, long misdelivered, long lost,
     long undelivered, double p50Ms, double p99Ms, double p999Ms, double maxMs, double serverCpuMicrosPerMessage,
-    double serverCpuCores, double benchCpuCores, double wallSeconds) {
+    double serverCpuCores, Map<String, Double> serverCoresByProcess, double benchCpuCores, double wallSeconds) {
 
   /** Why this phase does not count as held at its rate with p99 ≤ the limit and nothing lost; null when it does. */
   String failure(int p99LimitMs) {
@@ -51,6 +52,7 @@ record PhaseResult(int phaseNo, String name, String kind, int rate, int seconds,
         .put("duplicates", duplicates).put("misdelivered", misdelivered).put("lost", lost).put("undelivered", undelivered)
         .put("p50Ms", finite(p50Ms)).put("p99Ms", finite(p99Ms)).put("p999Ms", finite(p999Ms)).put("maxMs", finite(maxMs))
         .put("serverCpuMicrosPerMessage", finite(serverCpuMicrosPerMessage)).put("serverCpuCores", serverCpuCores)
+        .put("serverCoresByProcess", new JsonObject(Map.copyOf(serverCoresByProcess)))
         .put("benchCpuCores", benchCpuCores).put("wallSeconds", wallSeconds);
   }
 

@@ -40,6 +40,31 @@ final class ProcStats {
     return new Usage(ticks, rss);
   }
 
+  /** CPU ticks of each process, by "name(pid)" (the name from /proc/<pid>/comm), to tell the JVM's share from the database's. */
+  static java.util.Map<String, Long> ticksByProcess(List<Long> pids) {
+    java.util.Map<String, Long> m = new java.util.TreeMap<>();
+    for (long pid : pids) {
+      m.put(comm(pid) + "(" + pid + ")", cpuTicks(pid));
+    }
+    return m;
+  }
+
+  /** Cores each process used between two {@link #ticksByProcess} readings {@code seconds} apart. */
+  static java.util.Map<String, Double> coresByProcess(java.util.Map<String, Long> before, java.util.Map<String, Long> after,
+      double seconds) {
+    java.util.Map<String, Double> m = new java.util.TreeMap<>();
+    after.forEach((k, v) -> m.put(k, (v - before.getOrDefault(k, 0L)) * MICROS_PER_TICK / 1e6 / seconds));
+    return m;
+  }
+
+  private static String comm(long pid) {
+    try {
+      return Files.readString(Path.of("/proc", Long.toString(pid), "comm")).trim();
+    } catch (IOException e) {
+      return "gone";
+    }
+  }
+
   static Usage self() {
     return of(List.of(ProcessHandle.current().pid()));
   }

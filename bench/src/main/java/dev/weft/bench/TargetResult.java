@@ -14,12 +14,12 @@ import java.util.Optional;
  *     stopped, or a warm phase at least as long as a ramp step (0: none)
  * @param rampStop why the ramp stopped, or null when every step passed
  * @param serverIdleCores the server processes' CPU with no connection and no traffic, in cores: the floor under
- *     every phase's server CPU
+ *     every phase's server CPU (and the same per process)
  * @param idle the login-rate and idle-connection phase
  * @param lateByPhase by phase number, messages that arrived after their phase's drain
  */
 record TargetResult(String name, LoginResult connect, List<PhaseResult> phases, int heldRate, String rampStop,
-    double serverIdleCores, LoginResult idle, List<Long> serverPids, java.util.Map<Integer, Long> lateByPhase) {
+    double serverIdleCores, java.util.Map<String, Double> serverIdleCoresByProcess, LoginResult idle, List<Long> serverPids, java.util.Map<Integer, Long> lateByPhase) {
 
   /** Of a phase's messages, how many arrived after its drain ended (while later phases ran). */
   long arrivedLate(PhaseResult p) {
@@ -37,6 +37,7 @@ record TargetResult(String name, LoginResult connect, List<PhaseResult> phases, 
     return new JsonObject().put("name", name).put("serverPids", new JsonArray(List.copyOf(serverPids)))
         .put("connect", connect.toJson()).put("phases", ps).put("heldRate", heldRate).put("rampStop", rampStop)
         .put("serverIdleCores", serverIdleCores)
+        .put("serverIdleCoresByProcess", new JsonObject(java.util.Map.copyOf(serverIdleCoresByProcess)))
         .put("idle", idle.toJson());
   }
 }

@@ -4,6 +4,7 @@ import dev.weft.common.Tokens;
 import io.vertx.core.http.WebSocketClient;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The whole sequence against one target: connect the users, a cold phase, warm phases, the ramp, then logins of
@@ -18,6 +19,7 @@ final class TargetRun {
   private final String runId;
   private int phaseNo;
   private final LateArrivals late = new LateArrivals();
+  private Map<String, Double> idleCoresByProcess = Map.of();
 
   TargetRun(BenchConfig config, WebSocketClient client, Tokens tokens, Target target, String runId) {
     this.config = config;
@@ -73,7 +75,7 @@ final class TargetRun {
     // phase's CPU figure.
     Thread.sleep(2_000);
     double idleCores = idleCpuCores(5);
-    log(String.format("no traffic: server CPU %.2f cores", idleCores));
+    log(String.format("no traffic: server CPU %.2f cores %s", idleCores, idleCoresByProcess));
     log("logging in " + config.idleConnections() + " users, " + config.loginsInFlight() + " at a time, then idle");
     LoginMeasure idleMeasure = new LoginMeasure(true);
     Connected idleUsers = logins.run(prefix + "i", config.idleConnections(), config.loginsInFlight());
@@ -89,8 +91,8 @@ final class TargetRun {
     log(idle.logins() + " logins at " + Math.round(idle.perSecond()) + "/s; "
         + String.format("%.1f KiB RSS, %.1f KiB heap per idle connection", idle.rssPerConnectionKb(),
         idle.heapPerConnectionKb()));
-    return new TargetResult(target.name(), connect, phases, held, rampStop, idleCores, idle, target.serverPids().get(),
-        late.snapshot());
+    return new TargetResult(target.name(), connect, phases, held, rampStop, idleCores, idleCoresByProcess, idle,
+        target.serverPids().get(), late.snapshot());
   }
 
   private PhaseResult phase(String name, String kind, int rate, int seconds, Connected users) throws InterruptedException {
@@ -120,11 +122,15 @@ final class TargetRun {
   }
 
   private double idleCpuCores(int seconds) throws InterruptedException {
-    ProcStats.Usage before = ProcStats.of(target.serverPids().get());
+    List<Long> pids = target.serverPids().get();
+    ProcStats.Usage before = ProcStats.of(pids);
+    Map<String, Long> byProcess0 = ProcStats.ticksByProcess(pids);
     long start = System.nanoTime();
     Thread.sleep(seconds * 1000L);
-    ProcStats.Usage used = ProcStats.of(target.serverPids().get()).minus(before);
-    return used.cpuMicros() / 1e6 / ((System.nanoTime() - start) / 1e9);
+    double wall = (System.nanoTime() - start) / 1e9;
+    ProcStats.Usage used = ProcStats.of(pids).minus(before);
+    idleCoresByProcess = ProcStats.coresByProcess(byProcess0, ProcStats.ticksByProcess(pids), wall);
+    return used.cpuMicros() / 1e6 / wall;
   }
 
   /**
