@@ -103,6 +103,9 @@ final class BenchReport {
         .append(System.getProperty("java.version")).append(")\n\n");
     md.append(config.users()).append(" users, ").append(config.textBytes())
         .append("-byte messages from a random user to a random other, open loop. Ratio = Weft / baseline.\n\n");
+    for (TargetResult t : baseline == null ? List.of(weft) : List.of(weft, baseline)) {
+      t.warnings().forEach(w -> md.append("**Warning (").append(t.name()).append("):** ").append(w).append("\n\n"));
+    }
     md.append("| figure | unit | Weft | baseline | ratio |\n| --- | --- | ---: | ---: | ---: |\n");
     for (Row r : rows()) {
       double w = r.value().apply(weft);
@@ -119,7 +122,9 @@ final class BenchReport {
   }
 
   private static void phases(StringBuilder md, TargetResult t) {
-    md.append("\n### Phases: ").append(t.name()).append("\n\n")
+    md.append("\n### Phases: ").append(t.name()).append("\n\n");
+    t.warnings().forEach(w -> md.append("**Warning:** ").append(w).append("\n\n"));
+    md
         .append("| phase | msgs/s | sent/s | delivered | lost | undelivered | late | dup | p50 ms | p99 ms | p99.9 ms | max ms "
             + "| server µs/msg | server cores | bench cores |\n")
         .append("| --- |").append(" ---: |".repeat(14)).append('\n');

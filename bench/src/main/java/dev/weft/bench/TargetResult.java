@@ -17,9 +17,10 @@ import java.util.Optional;
  *     every phase's server CPU (and the same per process)
  * @param idle the login-rate and idle-connection phase
  * @param lateByPhase by phase number, messages that arrived after their phase's drain
+ * @param warnings what makes this target's figures doubtful (a server process that went away mid-run)
  */
 record TargetResult(String name, LoginResult connect, List<PhaseResult> phases, int heldRate, String rampStop,
-    double serverIdleCores, java.util.Map<String, Double> serverIdleCoresByProcess, LoginResult idle, List<Long> serverPids, java.util.Map<Integer, Long> lateByPhase) {
+    double serverIdleCores, java.util.Map<String, Double> serverIdleCoresByProcess, LoginResult idle, List<Long> serverPids, java.util.Map<Integer, Long> lateByPhase, List<String> warnings) {
 
   /** Of a phase's messages, how many arrived after its drain ended (while later phases ran). */
   long arrivedLate(PhaseResult p) {
@@ -38,6 +39,6 @@ record TargetResult(String name, LoginResult connect, List<PhaseResult> phases, 
         .put("connect", connect.toJson()).put("phases", ps).put("heldRate", heldRate).put("rampStop", rampStop)
         .put("serverIdleCores", serverIdleCores)
         .put("serverIdleCoresByProcess", new JsonObject(java.util.Map.copyOf(serverIdleCoresByProcess)))
-        .put("idle", idle.toJson());
+        .put("idle", idle.toJson()).put("warnings", new JsonArray(List.copyOf(warnings)));
   }
 }

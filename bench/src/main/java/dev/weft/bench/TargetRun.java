@@ -20,6 +20,8 @@ final class TargetRun {
   private int phaseNo;
   private final LateArrivals late = new LateArrivals();
   private Map<String, Double> idleCoresByProcess = Map.of();
+  private List<Long> pidsAtStart = List.of();
+  private final List<String> warnings = new ArrayList<>();
 
   TargetRun(BenchConfig config, WebSocketClient client, Tokens tokens, Target target, String runId) {
     this.config = config;
@@ -30,6 +32,7 @@ final class TargetRun {
   }
 
   TargetResult run() throws Exception {
+    pidsAtStart = target.serverPids().get();
     Logins logins = new Logins(client, target, tokens);
     String prefix = "bench-" + runId + "-" + target.name() + "-";
     log("connecting " + config.users() + " users");
@@ -77,6 +80,7 @@ final class TargetRun {
     double idleCores = idleCpuCores(5);
     log(String.format("no traffic: server CPU %.2f cores %s", idleCores, idleCoresByProcess));
     log("logging in " + config.idleConnections() + " users, " + config.loginsInFlight() + " at a time, then idle");
+    checkServers("idle logins");
     LoginMeasure idleMeasure = new LoginMeasure(true);
     Connected idleUsers = logins.run(prefix + "i", config.idleConnections(), config.loginsInFlight());
     idleMeasure.loginsDone();
@@ -92,10 +96,11 @@ final class TargetRun {
         + String.format("%.1f KiB RSS, %.1f KiB heap per idle connection", idle.rssPerConnectionKb(),
         idle.heapPerConnectionKb()));
     return new TargetResult(target.name(), connect, phases, held, rampStop, idleCores, idleCoresByProcess, idle,
-        target.serverPids().get(), late.snapshot());
+        target.serverPids().get(), late.snapshot(), List.copyOf(warnings));
   }
 
   private PhaseResult phase(String name, String kind, int rate, int seconds, Connected users) throws InterruptedException {
+    checkServers(name);
     log(name + ": " + rate + " msgs/s for " + seconds + " s");
     PhaseResult r = new OpenLoopPhase(++phaseNo, name, kind, rate, seconds, users, config.textBytes(), late)
         .run(target.serverPids(), config.drainSeconds());
@@ -107,6 +112,29 @@ final class TargetRun {
 
   private void log(String line) {
     System.out.println("weft bench [" + target.name() + "] " + line);
+  }
+
+  /**
+   * A server process that went away mid-run (killed from outside, or crashed) would make every later figure
+   * nonsense: the run stops when none is left, and the report warns when some are gone.
+   */
+  private void checkServers(String before) {
+    if (pidsAtStart.isEmpty()) {
+      return;
+    }
+    List<Long> now = target.serverPids().get();
+    List<Long> gone = pidsAtStart.stream().filter(p -> !now.contains(p)).toList();
+    if (now.isEmpty()) {
+      throw new IllegalStateException(target.name() + ": every server process " + pidsAtStart + " is gone before "
+          + before + "; see its log");
+    }
+    if (!gone.isEmpty()) {
+      String w = "server process(es) " + gone + " gone before " + before + ": later figures are not comparable";
+      if (warnings.stream().noneMatch(x -> x.startsWith("server process(es) " + gone))) {
+        warnings.add(w);
+        log("WARNING: " + w);
+      }
+    }
   }
 
   /**
