@@ -23,9 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code ./weft dev}: a whole Weft in one process. An embedded Kafka broker (KRaft) on
- * localhost:9092, an embedded MariaDB on port 3307 unless WEFT_DB_URL names a database, then a
- * persister, a router and a gateway on the development defaults. Other processes started with
+ * {@code ./weft dev}: a whole Weft in one process. An embedded Kafka broker (KRaft) on localhost:9092
+ * (WEFT_DEV_KAFKA_PORT), an embedded MariaDB on port 3307 (WEFT_DEV_DB_PORT; 0 = any free port) unless WEFT_DB_URL
+ * names a database, then a persister, a router and a gateway on the development defaults. Other processes started with
  * WEFT_DEV=1 join it (a second gateway, say). Data lives under WEFT_DEV_DATA_DIR (default .weft/dev)
  * and survives a restart; delete the folder to start empty.
  */
@@ -41,6 +41,8 @@ public final class DevMain {
     Env env = new Env(vars);
     Path dataDir = Path.of(env.string("WEFT_DEV_DATA_DIR", ".weft/dev")).toAbsolutePath();
     int kafkaPort = env.integer("WEFT_DEV_KAFKA_PORT", 9092, 1, 65535);
+    // A second Weft on one machine (./weft bench starts its own beside a developer's) needs a database port of its own.
+    int dbPort = env.integer("WEFT_DEV_DB_PORT", DevDefaults.DB_PORT, 0, 65535);
     Deque<AutoCloseable> running = new ArrayDeque<>();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stopAll(running), "weft-dev-shutdown"));
     try {
@@ -50,7 +52,7 @@ public final class DevMain {
       vars.putIfAbsent("WEFT_KAFKA_BOOTSTRAP", kafka.bootstrap());
       String dbNote;
       if (env.raw("WEFT_DB_URL").isEmpty()) {
-        EmbeddedMariaDb db = EmbeddedMariaDb.start(DevDefaults.DB_PORT, dataDir.resolve("mariadb-base"), dataDir.resolve("mariadb-data"));
+        EmbeddedMariaDb db = EmbeddedMariaDb.start(dbPort, dataDir.resolve("mariadb-base"), dataDir.resolve("mariadb-data"));
         running.push(db);
         vars.put("WEFT_DB_URL", db.jdbcUrl("weft"));
         vars.put("WEFT_DB_USER", DevDefaults.DB_USER);
