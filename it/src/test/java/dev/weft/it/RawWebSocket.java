@@ -139,16 +139,7 @@ final class RawWebSocket implements AutoCloseable {
 
   /** The next text message, inflated when it came compressed. */
   JsonObject next(Duration timeout) {
-    try {
-      JsonObject f = texts.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      if (f == null) {
-        throw new AssertionError("no frame within " + timeout);
-      }
-      return f;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    return WsClient.poll(texts, timeout);
   }
 
   /** The server's close code, {@link #ABNORMAL} when the connection ended without a close frame; null if still open. */

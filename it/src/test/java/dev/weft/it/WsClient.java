@@ -152,6 +152,11 @@ final class WsClient implements AutoCloseable {
   }
 
   JsonObject next(Duration timeout) {
+    return poll(queue, timeout);
+  }
+
+  /** The next frame a test client queued, or an AssertionError at the timeout. */
+  static JsonObject poll(BlockingQueue<JsonObject> queue, Duration timeout) {
     try {
       JsonObject f = queue.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
       if (f == null) {

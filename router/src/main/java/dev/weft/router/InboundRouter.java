@@ -130,9 +130,8 @@ final class InboundRouter implements AutoCloseable {
   }
 
   private static Properties consumerProps(RouterConfig config) {
-    Properties p = KafkaClientProps.consumer(config.kafka(), "weft-router-" + config.routerId() + "-inbound", config.group());
+    Properties p = KafkaClientProps.messagePathConsumer(config.kafka(), "weft-router-" + config.routerId() + "-inbound", config.group());
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPollRecords());
-    p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, KafkaClientProps.LATENCY_FETCH_MAX_WAIT_MS);
     // Incremental rebalancing: a router joining or leaving does not stop every other router's partitions.
     p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
     return p;

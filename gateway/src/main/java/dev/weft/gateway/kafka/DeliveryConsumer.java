@@ -50,9 +50,7 @@ public final class DeliveryConsumer implements AutoCloseable {
   public DeliveryConsumer(KafkaSettings kafka, String gatewayId, DeliveryDispatcher dispatcher, GroupDirectory groups) {
     this.groups = groups;
     this.topic = kafka.topics().deliveries(gatewayId);
-    java.util.Properties props = KafkaClientProps.consumer(kafka, "weft-gateway-" + gatewayId + "-deliveries", null);
-    props.put(org.apache.kafka.clients.consumer.ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, KafkaClientProps.LATENCY_FETCH_MAX_WAIT_MS);
-    this.consumer = new KafkaConsumer<>(props);
+    this.consumer = new KafkaConsumer<>(KafkaClientProps.messagePathConsumer(kafka, "weft-gateway-" + gatewayId + "-deliveries", null));
     this.dispatcher = dispatcher;
     this.thread = new Thread(this::run, "weft-deliveries");
   }
