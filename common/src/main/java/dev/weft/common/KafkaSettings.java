@@ -13,6 +13,8 @@ package dev.weft.common;
  * @param sendTimeoutMs WEFT_KAFKA_SEND_TIMEOUT_MS: how long a produce may take before the client gets a retryable
  *     error (default 10000)
  * @param lingerMs WEFT_KAFKA_LINGER_MS: producer batching delay (default 2)
+ * @param compression WEFT_KAFKA_COMPRESSION: the producers' compression.type, one of {@link #COMPRESSION_TYPES}
+ *     (default none: see docs/performance.md, "Producers do not compress")
  */
 public record KafkaSettings(
     String bootstrap,
@@ -22,7 +24,11 @@ public record KafkaSettings(
     int deliveryPartitions,
     short replicationFactor,
     int sendTimeoutMs,
-    int lingerMs) {
+    int lingerMs,
+    String compression) {
+
+  /** The codecs Kafka's producer knows. */
+  public static final java.util.List<String> COMPRESSION_TYPES = java.util.List.of("none", "lz4", "zstd", "snappy", "gzip");
 
   public static KafkaSettings from(Env env) {
     return new KafkaSettings(
@@ -33,6 +39,15 @@ public record KafkaSettings(
         env.integer("WEFT_DELIVERY_PARTITIONS", 1, 1, 1_000),
         (short) env.integer("WEFT_REPLICATION_FACTOR", env.dev() ? 1 : 3, 1, 32),
         env.integer("WEFT_KAFKA_SEND_TIMEOUT_MS", 10_000, 1_000, 600_000),
-        env.integer("WEFT_KAFKA_LINGER_MS", 2, 0, 1_000));
+        env.integer("WEFT_KAFKA_LINGER_MS", 2, 0, 1_000),
+        compression(env));
+  }
+
+  private static String compression(Env env) {
+    String c = env.string("WEFT_KAFKA_COMPRESSION", "none").trim().toLowerCase(java.util.Locale.ROOT);
+    if (!COMPRESSION_TYPES.contains(c)) {
+      throw new ConfigException("WEFT_KAFKA_COMPRESSION=" + c + " is not one of " + String.join(", ", COMPRESSION_TYPES));
+    }
+    return c;
   }
 }

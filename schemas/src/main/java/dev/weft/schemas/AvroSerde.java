@@ -26,12 +26,25 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
 
+  /**
+   * The generated classes' own encoders ({@code customEncode}) instead of Avro's generic writer, which walks the
+   * schema and looks each field up per record: a hot spot of every hop in a profile (docs/performance.md). The
+   * bytes are the same. Decoding keeps Avro's fast reader, which resolves a writer schema to the reader's.
+   */
+  private static final SpecificData DATA = customCoders();
+
+  private static SpecificData customCoders() {
+    SpecificData data = new SpecificData();
+    data.setCustomCoders(true);
+    return data;
+  }
+
   private final BinaryMessageEncoder<T> encoder;
   private final BinaryMessageDecoder<T> decoder;
 
   private AvroSerde(Schema schema, SchemaStore writerSchemas) {
-    this.encoder = new BinaryMessageEncoder<>(SpecificData.get(), schema);
-    this.decoder = new BinaryMessageDecoder<>(SpecificData.get(), schema, writerSchemas);
+    this.encoder = new BinaryMessageEncoder<>(DATA, schema);
+    this.decoder = new BinaryMessageDecoder<>(DATA, schema, writerSchemas);
   }
 
   /** A serde for the given generated record type, resolving writer schemas from {@link WeftSchemas}. */

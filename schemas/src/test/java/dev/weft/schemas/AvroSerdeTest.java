@@ -33,6 +33,21 @@ class AvroSerdeTest {
   }
 
   @Test
+  void writesTheSameBytesAsAvrosGenericWriter() throws Exception {
+    InboundMessage withEvent = InboundMessage.newBuilder(sample()).setConv("g:team")
+        .setEvent(GroupEvent.newBuilder().setKind(GroupEventKind.ADDED).setUsers(List.of("carol")).setTitle(null).build())
+        .build();
+    for (InboundMessage m : List.of(sample(), withEvent)) {
+      org.apache.avro.message.BinaryMessageEncoder<InboundMessage> generic =
+          new org.apache.avro.message.BinaryMessageEncoder<>(org.apache.avro.specific.SpecificData.get(), m.getSchema());
+      java.nio.ByteBuffer b = generic.encode(m);
+      byte[] expected = new byte[b.remaining()];
+      b.get(expected);
+      assertArrayEquals(expected, AvroSerde.inboundMessage().encode(m));
+    }
+  }
+
+  @Test
   void keepsTombstonesNull() {
     AvroSerde<SessionAnnouncement> serde = AvroSerde.sessionAnnouncement();
     assertNull(serde.serializer().serialize("t", null));

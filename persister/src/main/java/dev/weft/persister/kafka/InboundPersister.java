@@ -111,7 +111,7 @@ public final class InboundPersister implements AutoCloseable {
         .description("rows per database transaction").register(registry);
     this.writeTime = io.micrometer.core.instrument.Timer.builder("weft.persister.write")
         .description("one poll's database transaction").publishPercentileHistogram().register(registry);
-    Properties props = KafkaClientProps.consumer(config.kafka(), "weft-persister", config.group());
+    Properties props = KafkaClientProps.storeConsumer(config.kafka(), "weft-persister", config.group());
     // One poll is one transaction: the batch bound is the poll bound.
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.batchMax());
     this.consumer = new KafkaConsumer<>(props);

@@ -42,7 +42,7 @@ public final class ReceiptPersister implements AutoCloseable {
   private volatile boolean closed;
 
   public ReceiptPersister(PersisterConfig config, ReceiptStore store) {
-    Properties props = KafkaClientProps.consumer(config.kafka(), "weft-persister-receipts", group(config));
+    Properties props = KafkaClientProps.storeConsumer(config.kafka(), "weft-persister-receipts", group(config));
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.batchMax());
     this.consumer = new KafkaConsumer<>(props);
     this.store = store;
