@@ -17,7 +17,6 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -243,7 +242,7 @@ final class FrameHandler {
 
   /** Publishes a message, or a group event when {@code event} is set; the client gets the ack once Kafka has it. */
   void publish(Connection c, String ref, String conv, List<String> members, String body, GroupEvent event) {
-    String id = UUID.randomUUID().toString();
+    String id = MessageIds.next();
     long ts = clock.millis();
     InboundMessage message = InboundMessage.newBuilder()
         .setId(id).setConv(conv).setFrom(c.user).setFromDevice(c.device).setFromSession(c.session)
