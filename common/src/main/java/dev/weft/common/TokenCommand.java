@@ -27,6 +27,9 @@ public final class TokenCommand {
     } catch (NumberFormatException e) {
       System.err.println("valid-hours must be a whole number");
       System.exit(2);
+    } catch (IllegalArgumentException e) {
+      System.err.println("weft token: " + e.getMessage()); // longer than the configured maximum lifetime
+      System.exit(2);
     }
   }
 }

@@ -11,21 +11,36 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 
-/** Issues and verifies HS256 client tokens; the user id is the token's {@code sub}. */
+/**
+ * Issues and verifies HS256 client tokens; the user id is the token's {@code sub}, a JSON string.
+ *
+ * <p>A token must carry {@code exp}, no further ahead than {@link JwtSettings#maxLifetime()}: a token that never
+ * expires, once leaked, is a password that cannot be changed. {@code iss} and {@code aud} are checked when configured.
+ */
 public final class Tokens {
 
   private final Algorithm algorithm;
   private final JWTVerifier verifier;
   private final String issuer;
+  private final String audience;
+  private final Duration maxLifetime;
   private final Clock clock;
+
+  /** Clock skew allowed between the issuer and the gateway, in seconds, on exp, nbf and iat. */
+  private static final long LEEWAY_SECONDS = 5;
 
   public Tokens(JwtSettings settings, Clock clock) {
     this.algorithm = Algorithm.HMAC256(settings.secret());
     this.issuer = settings.issuer();
+    this.audience = settings.audience();
+    this.maxLifetime = settings.maxLifetime();
     this.clock = clock;
-    var v = JWT.require(algorithm).withClaimPresence("sub").acceptLeeway(5);
+    var v = JWT.require(algorithm).withClaimPresence("sub").withClaimPresence("exp").acceptLeeway(LEEWAY_SECONDS);
     if (issuer != null) {
       v = v.withIssuer(issuer);
+    }
+    if (audience != null) {
+      v = v.withAudience(audience);
     }
     this.verifier = ((JWTVerifier.BaseVerification) v).build(clock);
   }
@@ -33,8 +48,15 @@ public final class Tokens {
   public String issue(String user, Duration validity) {
     Instant now = clock.instant();
     JWTCreator.Builder b = JWT.create().withSubject(user).withIssuedAt(now).withExpiresAt(now.plus(validity));
+    if (validity.compareTo(maxLifetime) > 0) {
+      throw new IllegalArgumentException("a token may be valid for at most " + maxLifetime.toSeconds()
+          + " s (WEFT_JWT_MAX_LIFETIME_SECONDS), not " + validity.toSeconds());
+    }
     if (issuer != null) {
       b.withIssuer(issuer);
+    }
+    if (audience != null) {
+      b.withAudience(audience);
     }
     return b.sign(algorithm);
   }
@@ -52,8 +74,14 @@ public final class Tokens {
     } catch (JWTVerificationException e) {
       return Verified.refused("invalid_token", "the token is not valid: " + e.getMessage());
     }
-    String sub = jwt.getSubject();
-    if (!UserIds.valid(sub)) {
+    Instant latest = clock.instant().plus(maxLifetime).plusSeconds(LEEWAY_SECONDS);
+    if (jwt.getExpiresAtAsInstant().isAfter(latest)) {
+      return Verified.refused("invalid_token", "the token lives too long: exp may be at most " + maxLifetime.toSeconds()
+          + " s ahead");
+    }
+    // getSubject() would turn a JSON number into text; a user id is a string.
+    String sub = jwt.getClaim("sub").asString();
+    if (sub == null || !UserIds.valid(sub)) {
       return Verified.refused("invalid_token", "the token's sub is not a valid user id (1-64 characters, no whitespace)");
     }
     return new Verified(sub, null, null);

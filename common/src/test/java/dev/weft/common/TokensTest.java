@@ -33,6 +33,51 @@ class TokensTest {
     assertFalse(now.verify(null).ok());
   }
 
+  private static final String SECRET = "0123456789abcdef0123456789abcdef";
+
+  private static String signed(com.auth0.jwt.JWTCreator.Builder b) {
+    return b.sign(com.auth0.jwt.algorithms.Algorithm.HMAC256(SECRET));
+  }
+
+  @Test
+  void refusesATokenThatNeverExpires() {
+    Tokens tokens = new Tokens(SETTINGS, Clock.systemUTC());
+    Tokens.Verified v = tokens.verify(signed(com.auth0.jwt.JWT.create().withSubject("alice")));
+    assertEquals("invalid_token", v.code());
+    assertEquals(true, v.message().contains("exp"), v.message());
+  }
+
+  @Test
+  void refusesATokenThatLivesLongerThanTheMaximum() {
+    Tokens tokens = new Tokens(new JwtSettings(SECRET, null, null, Duration.ofHours(1)), Clock.systemUTC());
+    Tokens.Verified v = tokens.verify(signed(com.auth0.jwt.JWT.create().withSubject("alice")
+        .withExpiresAt(Instant.now().plus(Duration.ofHours(2)))));
+    assertEquals("invalid_token", v.code());
+    assertEquals(true, v.message().contains("3600 s"), v.message());
+    assertEquals("alice", tokens.verify(signed(com.auth0.jwt.JWT.create().withSubject("alice")
+        .withExpiresAt(Instant.now().plus(Duration.ofMinutes(59))))).user());
+    assertThrows(IllegalArgumentException.class, () -> tokens.issue("alice", Duration.ofHours(2)));
+  }
+
+  @Test
+  void refusesASubjectThatIsAJsonNumber() {
+    Tokens tokens = new Tokens(SETTINGS, Clock.systemUTC());
+    String numeric = signed(com.auth0.jwt.JWT.create().withClaim("sub", 12345)
+        .withExpiresAt(Instant.now().plus(Duration.ofMinutes(5))));
+    assertEquals("invalid_token", tokens.verify(numeric).code());
+  }
+
+  @Test
+  void checksTheAudienceWhenOneIsConfigured() {
+    JwtSettings chat = new JwtSettings(SECRET, null, "chat", JwtSettings.DEFAULT_MAX_LIFETIME);
+    Tokens tokens = new Tokens(chat, Clock.systemUTC());
+    assertEquals("alice", tokens.verify(tokens.issue("alice", Duration.ofMinutes(5))).user());
+    Tokens other = new Tokens(new JwtSettings(SECRET, null, "billing", JwtSettings.DEFAULT_MAX_LIFETIME), Clock.systemUTC());
+    assertEquals("invalid_token", tokens.verify(other.issue("alice", Duration.ofMinutes(5))).code());
+    Tokens none = new Tokens(SETTINGS, Clock.systemUTC());
+    assertEquals("invalid_token", tokens.verify(none.issue("alice", Duration.ofMinutes(5))).code());
+  }
+
   @Test
   void productionRefusesToStartWithoutASecretOrWithTheDevelopmentOne() {
     ConfigException missing = assertThrows(ConfigException.class, () -> JwtSettings.from(new Env(Map.of())));

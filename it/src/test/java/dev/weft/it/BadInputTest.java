@@ -205,6 +205,13 @@ class BadInputTest {
     JwtSettings real = new JwtSettings(secret, null);
     Tokens past = new Tokens(real, Clock.fixed(Instant.now().minus(Duration.ofHours(3)), ZoneOffset.UTC));
     assertEquals(401, WsClient.handshakeStatus(uri, past.issue("alice", Duration.ofHours(1))), "expired");
+    com.auth0.jwt.algorithms.Algorithm hs256 = com.auth0.jwt.algorithms.Algorithm.HMAC256(secret);
+    assertEquals(401, WsClient.handshakeStatus(uri, com.auth0.jwt.JWT.create().withSubject("alice").sign(hs256)),
+        "no exp: a token that never expires");
+    assertEquals(401, WsClient.handshakeStatus(uri, com.auth0.jwt.JWT.create().withSubject("alice")
+        .withExpiresAt(Instant.now().plus(Duration.ofDays(3))).sign(hs256)), "exp beyond the maximum lifetime");
+    assertEquals(401, WsClient.handshakeStatus(uri, com.auth0.jwt.JWT.create().withClaim("sub", 42)
+        .withExpiresAt(Instant.now().plus(Duration.ofHours(1))).sign(hs256)), "sub a JSON number");
     // The token may also come in the query, for browsers.
     assertEquals(-1, WsClient.handshakeStatus(WsClient.uri(fabric.port(1), "access_token=" + fabric.token("q")), null));
   }
