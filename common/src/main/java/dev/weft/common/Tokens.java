@@ -84,13 +84,13 @@ public final class Tokens {
     if (sub == null || !UserIds.valid(sub)) {
       return Verified.refused("invalid_token", "the token's sub is not a valid user id (1-64 characters, no whitespace)");
     }
-    return new Verified(sub, null, null);
+    return new Verified(sub, null, null, jwt.getExpiresAtAsInstant());
   }
 
-  /** Either a user, or an error code and message. */
-  public record Verified(String user, String code, String message) {
+  /** Either a user and when the token expires, or an error code and message. */
+  public record Verified(String user, String code, String message, Instant expiresAt) {
     static Verified refused(String code, String message) {
-      return new Verified(null, code, message);
+      return new Verified(null, code, message, null);
     }
 
     public boolean ok() {

@@ -35,6 +35,8 @@ final class Connection {
   private boolean retired;
   private long lastSeenNanos = System.nanoTime();
   long pingTimer = -1;
+  /** The timer that closes the socket when its token expires ({@link TokenLifetime}); event loop only. */
+  long tokenTimer = -1;
   /**
    * The last send still being decided (a resend waits for a history check). Every later send queues
    * behind it, so the client's sends reach Kafka in the order it made them. Event loop only.

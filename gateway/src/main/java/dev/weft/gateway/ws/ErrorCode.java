@@ -22,6 +22,10 @@ enum ErrorCode {
   TOO_MANY_SUBSCRIPTIONS("too_many_subscriptions", false),
   /** A binary frame: the protocol is JSON text frames only. */
   BINARY_NOT_SUPPORTED("binary_not_supported", false),
+  /** A {@code refresh} frame's token is not valid, or is for another user; the socket keeps its old deadline. */
+  INVALID_TOKEN("invalid_token", false),
+  /** A {@code refresh} frame's token has already expired. */
+  TOKEN_EXPIRED("token_expired", false),
   /** The connection sends faster than its configured rate. */
   RATE_LIMITED("rate_limited", true),
   /** The connection has as many membership lookups waiting (and frames queued behind them) as it may. */

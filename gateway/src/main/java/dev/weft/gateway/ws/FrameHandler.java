@@ -42,14 +42,16 @@ final class FrameHandler {
   private final GroupOps groups;
 
   private final SignalOps signals;
+  private final TokenLifetime lifetime;
 
   private final dev.weft.gateway.ops.GatewayMetrics metrics;
   private static final java.util.Set<String> OPS = java.util.Set.of("send", "receipt", "group_create", "group_add",
-      "group_remove", "group_leave", "typing", "presence_subscribe", "presence_unsubscribe");
+      "group_remove", "group_leave", "typing", "presence_subscribe", "presence_unsubscribe", "refresh");
 
   FrameHandler(GatewayConfig config, KafkaPublisher publisher, Clock clock, OriginalAcks originals, Memberships memberships,
-      PresenceHub presence, dev.weft.gateway.ops.GatewayMetrics metrics) {
+      PresenceHub presence, TokenLifetime lifetime, dev.weft.gateway.ops.GatewayMetrics metrics) {
     this.config = config;
+    this.lifetime = lifetime;
     this.metrics = metrics;
     this.pending = new PendingLookups(memberships, config.lookups().maxPending());
     this.signals = new SignalOps(config.signals(), pending, publisher, config.kafka().topics(), presence, clock);
@@ -133,6 +135,7 @@ final class FrameHandler {
       case "typing" -> signals.typing(c, frame, ref);
       case "presence_subscribe" -> signals.subscribe(c, frame, ref);
       case "presence_unsubscribe" -> signals.unsubscribe(c, frame, ref);
+      case "refresh" -> lifetime.refresh(c, frame, ref);
       default -> c.write(Frames.error(ref, ErrorCode.UNKNOWN_OP, "unknown op: " + truncate((String) op)));
     }
   }

@@ -48,6 +48,15 @@ final class Frames {
         .encode();
   }
 
+  /** The answer to a {@code refresh}: the socket now lives until {@code exp} (epoch ms). */
+  static String refreshed(String ref, long exp) {
+    JsonObject o = new JsonObject().put("op", "ack");
+    if (ref != null) {
+      o.put("ref", ref);
+    }
+    return o.put("exp", exp).encode();
+  }
+
   /** The answer to a frame that needs no more than "done". */
   static String ackOnly(String ref) {
     return new JsonObject().put("op", "ack").put("ref", ref).encode();

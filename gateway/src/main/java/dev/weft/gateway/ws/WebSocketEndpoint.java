@@ -46,6 +46,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
   private final KafkaPublisher publisher;
   private final LocalSessions sessions;
   private final FrameHandler frames;
+  private final TokenLifetime lifetime;
   private final AvroSerde<SessionAnnouncement> serde = AvroSerde.sessionAnnouncement();
   private final Clock clock;
   private final CatchUp catchUp;
@@ -66,7 +67,8 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
     this.publisher = publisher;
     this.sessions = sessions;
     this.clock = clock;
-    this.frames = new FrameHandler(config, publisher, clock, originals, memberships, presence, metrics);
+    this.lifetime = new TokenLifetime(tokens, clock);
+    this.frames = new FrameHandler(config, publisher, clock, originals, memberships, presence, lifetime, metrics);
   }
 
   @Override
@@ -105,7 +107,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
     }
     Context context = Vertx.currentContext();
     request.toWebSocket()
-        .onSuccess(socket -> open(socket, context, who.user(), device, resumption, hideLastSeen))
+        .onSuccess(socket -> open(socket, context, who, device, resumption, hideLastSeen))
         .onFailure(e -> log.debug("upgrade failed: {}", e.toString()));
   }
 
@@ -132,8 +134,9 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
     return new Resumption(from, false, false);
   }
 
-  private void open(ServerWebSocket socket, Context context, String user, String device, Resumption resumption,
+  private void open(ServerWebSocket socket, Context context, Tokens.Verified who, String device, Resumption resumption,
       boolean hideLastSeen) {
+    String user = who.user();
     Connection c = new Connection(UUID.randomUUID().toString(), user, device, socket, context,
         new SendRateLimiter(config.sendRatePerSecond(), config.sendBurst(), System::nanoTime), config.writeQueueMaxBytes(),
         sessions.queuePeak(), metrics);
@@ -155,6 +158,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
     socket.pongHandler(pong -> c.seen());
     // Runs on this socket's event loop: the timer is created from it.
     c.pingTimer = context.owner().setPeriodic(config.pingIntervalMs(), id -> keepAlive(c));
+    lifetime.arm(c, who.expiresAt());
     socket.exceptionHandler(e -> {
       if (FrameHandler.overflowedMessage(e)) {
         frames.closeTooBig(c); // a message in continuation frames past the hard limit: say so, as for one frame
@@ -198,6 +202,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
       return Future.succeededFuture();
     }
     c.context.owner().cancelTimer(c.pingTimer);
+    lifetime.disarm(c);
     metrics.closed(c.closeReason);
     sessions.remove(c);
     presence.forget(c);
