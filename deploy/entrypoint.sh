@@ -1,5 +1,11 @@
 #!/bin/sh
 set -e
+# WEFT_DEV relaxes what a service requires and serves a token-minting route: it is for ./weft dev on a laptop,
+# never for this image.
+case "${WEFT_DEV:-0}" in
+  0|"") ;;
+  *) echo "weft: WEFT_DEV=$WEFT_DEV is for ./weft dev only; this image refuses it (unset WEFT_DEV)" >&2; exit 2 ;;
+esac
 case "$1" in
   gateway)   main=dev.weft.gateway.GatewayMain ;;
   router)    main=dev.weft.router.RouterMain ;;

@@ -9,13 +9,16 @@ import dev.weft.common.Env;
  *     otherwise; a production gateway serves neither)
  * @param dir WEFT_DEMO_DIR: the client package's directory (default {@code clients/js}, relative to where the gateway
  *     runs: the repository root for {@code ./weft})
- * @param devTokens under WEFT_DEV only: {@code GET /dev/token?user=} mints a token for anyone; never in production
+ * @param devTokens {@code GET /dev/token?user=} mints a token for any user, to loopback callers only; served only under
+ *     WEFT_DEV with the development secret in use, so a WEFT_DEV left on beside a real secret mints nothing real
  */
 public record DemoSettings(boolean enabled, String dir, boolean devTokens) {
 
   static DemoSettings from(Env env) {
     String flag = env.string("WEFT_DEMO", env.dev() ? "1" : "0");
     boolean enabled = flag.equals("1") || flag.equalsIgnoreCase("true");
-    return new DemoSettings(enabled, env.string("WEFT_DEMO_DIR", "clients/js"), env.dev());
+    boolean devSecret = env.string("WEFT_JWT_SECRET", dev.weft.common.DevDefaults.JWT_SECRET)
+        .equals(dev.weft.common.DevDefaults.JWT_SECRET);
+    return new DemoSettings(enabled, env.string("WEFT_DEMO_DIR", "clients/js"), env.dev() && devSecret);
   }
 }

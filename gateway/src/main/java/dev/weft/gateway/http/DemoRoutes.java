@@ -46,6 +46,10 @@ public final class DemoRoutes {
         .setCachingEnabled(false));
     if (settings.devTokens()) {
       router.get("/dev/token").handler(ctx -> {
+        if (!loopback(ctx.request().remoteAddress())) {
+          HttpErrors.send(ctx.response(), 403, "forbidden", "dev tokens are served to callers on this machine only");
+          return;
+        }
         String user = ctx.request().getParam("user");
         if (user == null || !UserIds.valid(user)) {
           HttpErrors.send(ctx.response(), 400, "bad_request", "user must be 1-64 characters, no whitespace");
@@ -53,6 +57,18 @@ public final class DemoRoutes {
         }
         ctx.json(new JsonObject().put("user", user).put("token", tokens.issue(user, Duration.ofHours(12))));
       });
+    }
+  }
+
+  /** True for 127.0.0.0/8 and ::1; the remote address is an IP literal, so no name is looked up. */
+  static boolean loopback(io.vertx.core.net.SocketAddress remote) {
+    if (remote == null || remote.hostAddress() == null) {
+      return false;
+    }
+    try {
+      return java.net.InetAddress.getByName(remote.hostAddress()).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
     }
   }
 }
