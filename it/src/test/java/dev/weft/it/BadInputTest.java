@@ -39,7 +39,8 @@ class BadInputTest {
         "WEFT_MAX_FRAME_BYTES", "4096",
         "WEFT_MAX_TEXT_BYTES", "1000",
         "WEFT_SEND_RATE", "20",
-        "WEFT_SEND_BURST", "40"));
+        "WEFT_SEND_BURST", "40",
+        "WEFT_MAX_CONNECTIONS_PER_USER", "3"));
   }
 
   @AfterAll
@@ -192,6 +193,26 @@ class BadInputTest {
         c.send(send("late", "victim", "later"));
         assertEquals("ack", c.next().getString("op"));
       });
+    }
+  }
+
+  @Test
+  void aUserOverTheConnectionCapIsRefusedWith429AndAClosedSocketFreesItsPlace() {
+    List<WsClient> open = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        open.add(WsClient.connect(fabric.port(1), fabric.token("many-sockets"), "d" + i));
+      }
+      URI uri = WsClient.uri(fabric.port(1), "device=d3");
+      assertEquals(429, WsClient.handshakeStatus(uri, fabric.token("many-sockets")), "a fourth socket");
+      try (WsClient other = connect("someone-with-one")) {
+        assertStillWorks(other, "cap-other"); // another user is not affected
+      }
+      open.remove(0).close();
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+          .until(() -> WsClient.handshakeStatus(uri, fabric.token("many-sockets")) == -1);
+    } finally {
+      open.forEach(WsClient::close);
     }
   }
 

@@ -64,6 +64,7 @@ public record GatewayConfig(
     int heartbeatMs,
     CatchUpSettings catchUp,
     int groupMaxMembers,
+    int maxConnectionsPerUser,
     SignalSettings signals,
     LookupSettings lookups,
     DrainSettings drain,
@@ -117,6 +118,7 @@ public record GatewayConfig(
         env.integer("WEFT_GATEWAY_HEARTBEAT_MS", 5_000, 50, 600_000),
         CatchUpSettings.from(env),
         env.integer("WEFT_GROUP_MAX_MEMBERS", 1024, 2, 5_000),
+        env.integer("WEFT_MAX_CONNECTIONS_PER_USER", 20, 1, 100_000),
         SignalSettings.from(env),
         LookupSettings.from(env),
         DrainSettings.from(env),
@@ -128,6 +130,6 @@ public record GatewayConfig(
     return new GatewayConfig(kafka, jwt, gatewayId, port, persisterUrl, maxFrameBytes, maxTextBytes,
         webSocketCompression, eventLoops,
         publishQueueMax, sendRatePerSecond, sendBurst, writeQueueMaxBytes, pingIntervalMs, idleTimeoutMs, heartbeatMs,
-        catchUp, groupMaxMembers, signals, lookups, drain, demo);
+        catchUp, groupMaxMembers, maxConnectionsPerUser, signals, lookups, drain, demo);
   }
 }

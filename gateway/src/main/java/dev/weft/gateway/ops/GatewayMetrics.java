@@ -22,6 +22,7 @@ public final class GatewayMetrics {
   private final Counter delivered;
   private final Timer deliveryLatency;
   private final Map<String, Counter> closed = new ConcurrentHashMap<>();
+  private final Map<String, Counter> refused = new ConcurrentHashMap<>();
   private final Map<String, Counter> framesIn = new ConcurrentHashMap<>();
   private final Map<String, Counter> framesOut = new ConcurrentHashMap<>();
   private final Map<String, Counter> errors = new ConcurrentHashMap<>();
@@ -50,6 +51,12 @@ public final class GatewayMetrics {
 
   public void opened() {
     opened.increment();
+  }
+
+  /** An upgrade refused before the socket opened, by a fixed set of reasons (the error code). */
+  public void refused(String reason) {
+    refused.computeIfAbsent(reason, r -> Counter.builder("weft.gateway.connections.refused").tag("reason", r)
+        .description("WebSocket upgrades refused by a limit, by reason").register(registry)).increment();
   }
 
   public void closed(String reason) {

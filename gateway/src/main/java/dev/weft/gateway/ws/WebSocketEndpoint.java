@@ -47,6 +47,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
   private final LocalSessions sessions;
   private final FrameHandler frames;
   private final TokenLifetime lifetime;
+  private final UserConnectionCap perUser;
   private final AvroSerde<SessionAnnouncement> serde = AvroSerde.sessionAnnouncement();
   private final Clock clock;
   private final CatchUp catchUp;
@@ -68,6 +69,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
     this.sessions = sessions;
     this.clock = clock;
     this.lifetime = new TokenLifetime(tokens, clock);
+    this.perUser = new UserConnectionCap(config.maxConnectionsPerUser());
     this.frames = new FrameHandler(config, publisher, clock, originals, memberships, presence, lifetime, metrics);
   }
 
@@ -105,10 +107,19 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
       HttpErrors.send(ctx.response(), 400, "bad_request", "this endpoint only speaks WebSocket");
       return;
     }
+    if (!perUser.tryTake(who.user())) {
+      metrics.refused("too_many_connections");
+      HttpErrors.send(ctx.response(), 429, "too_many_connections",
+          "this user has " + perUser.max() + " connections to this gateway already (WEFT_MAX_CONNECTIONS_PER_USER); close one");
+      return;
+    }
     Context context = Vertx.currentContext();
     request.toWebSocket()
         .onSuccess(socket -> open(socket, context, who, device, resumption, hideLastSeen))
-        .onFailure(e -> log.debug("upgrade failed: {}", e.toString()));
+        .onFailure(e -> {
+          perUser.giveBack(who.user());
+          log.debug("upgrade failed: {}", e.toString());
+        });
   }
 
   /** How a connection starts: live only (no cursor), from a cursor, or fresh (a new device, or a stale cursor). */
@@ -203,6 +214,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
     }
     c.context.owner().cancelTimer(c.pingTimer);
     lifetime.disarm(c);
+    perUser.giveBack(c.user);
     metrics.closed(c.closeReason);
     sessions.remove(c);
     presence.forget(c);
