@@ -13,7 +13,7 @@ package dev.weft.common;
  * @param sendTimeoutMs WEFT_KAFKA_SEND_TIMEOUT_MS: how long a produce may take before the client gets a retryable
  *     error (default 10000)
  * @param lingerMs WEFT_KAFKA_LINGER_MS: producer batching delay (default 2)
- * @param compression WEFT_KAFKA_COMPRESSION: the producers' compression.type, one of {@link #COMPRESSION_TYPES}
+ * @param compression WEFT_KAFKA_COMPRESSION: the producers' compression.type, any codec Kafka's producer accepts
  *     (default none: see docs/performance.md, "Producers do not compress")
  */
 public record KafkaSettings(
@@ -26,9 +26,6 @@ public record KafkaSettings(
     int sendTimeoutMs,
     int lingerMs,
     String compression) {
-
-  /** The codecs Kafka's producer knows. */
-  public static final java.util.List<String> COMPRESSION_TYPES = java.util.List.of("none", "lz4", "zstd", "snappy", "gzip");
 
   public static KafkaSettings from(Env env) {
     return new KafkaSettings(
@@ -45,8 +42,13 @@ public record KafkaSettings(
 
   private static String compression(Env env) {
     String c = env.string("WEFT_KAFKA_COMPRESSION", "none").trim().toLowerCase(java.util.Locale.ROOT);
-    if (!COMPRESSION_TYPES.contains(c)) {
-      throw new ConfigException("WEFT_KAFKA_COMPRESSION=" + c + " is not one of " + String.join(", ", COMPRESSION_TYPES));
+    // The producer's own check, so the codecs accepted are always the client's: its message lists them.
+    try {
+      org.apache.kafka.clients.producer.ProducerConfig.configDef().configKeys()
+          .get(org.apache.kafka.clients.producer.ProducerConfig.COMPRESSION_TYPE_CONFIG).validator
+          .ensureValid(org.apache.kafka.clients.producer.ProducerConfig.COMPRESSION_TYPE_CONFIG, c);
+    } catch (org.apache.kafka.common.config.ConfigException e) {
+      throw new ConfigException("WEFT_KAFKA_COMPRESSION=" + c + ": " + e.getMessage());
     }
     return c;
   }

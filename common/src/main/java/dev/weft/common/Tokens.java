@@ -46,12 +46,12 @@ public final class Tokens {
   }
 
   public String issue(String user, Duration validity) {
-    Instant now = clock.instant();
-    JWTCreator.Builder b = JWT.create().withSubject(user).withIssuedAt(now).withExpiresAt(now.plus(validity));
     if (validity.compareTo(maxLifetime) > 0) {
       throw new IllegalArgumentException("a token may be valid for at most " + maxLifetime.toSeconds()
           + " s (WEFT_JWT_MAX_LIFETIME_SECONDS), not " + validity.toSeconds());
     }
+    Instant now = clock.instant();
+    JWTCreator.Builder b = JWT.create().withSubject(user).withIssuedAt(now).withExpiresAt(now.plus(validity));
     if (issuer != null) {
       b.withIssuer(issuer);
     }
@@ -74,8 +74,8 @@ public final class Tokens {
     } catch (JWTVerificationException e) {
       return Verified.refused("invalid_token", "the token is not valid: " + e.getMessage());
     }
-    Instant latest = clock.instant().plus(maxLifetime).plusSeconds(LEEWAY_SECONDS);
-    if (jwt.getExpiresAtAsInstant().isAfter(latest)) {
+    Instant expiresAt = jwt.getExpiresAtAsInstant();
+    if (expiresAt.isAfter(clock.instant().plus(maxLifetime).plusSeconds(LEEWAY_SECONDS))) {
       return Verified.refused("invalid_token", "the token lives too long: exp may be at most " + maxLifetime.toSeconds()
           + " s ahead");
     }
@@ -84,7 +84,7 @@ public final class Tokens {
     if (sub == null || !UserIds.valid(sub)) {
       return Verified.refused("invalid_token", "the token's sub is not a valid user id (1-64 characters, no whitespace)");
     }
-    return new Verified(sub, null, null, jwt.getExpiresAtAsInstant());
+    return new Verified(sub, null, null, expiresAt);
   }
 
   /** Either a user and when the token expires, or an error code and message. */

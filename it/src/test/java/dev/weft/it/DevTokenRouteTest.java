@@ -57,6 +57,10 @@ class DevTokenRouteTest {
   @Test
   void withARealSecretThereIsNoDevTokenRouteEvenUnderWeftDev(WeftInfra infra) throws Exception {
     try (Fabric fabric = Fabric.start(infra, 1, dev(infra.jwtSecret()))) {
+      // The demo routes are mounted (so a 404 below is the token route alone being left out).
+      HttpResponse<String> demo = HTTP.send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + fabric.port(1) + "/client/demo/")).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, demo.statusCode(), demo.body());
       assertEquals(404, get("127.0.0.1", fabric.port(1)).statusCode());
     }
   }

@@ -42,19 +42,19 @@ class TokenLifetimeTest {
 
   @Test
   void aSocketIsClosedWith4001WhenItsTokenExpires() {
-    WsClient c = WsClient.connect(fabric.port(1), tokens.issue("short-lived", Duration.ofSeconds(2)), null);
+    WsClient c = WsClient.connect(fabric.port(1), tokens.issue("short-lived", Duration.ofSeconds(3)), null);
     assertEquals(4001, c.closeCode(Duration.ofSeconds(15)));
   }
 
   @Test
   void aRefreshedSocketOutlivesItsFirstToken() {
-    try (WsClient c = WsClient.connect(fabric.port(1), tokens.issue("renewer", Duration.ofSeconds(2)), null)) {
+    try (WsClient c = WsClient.connect(fabric.port(1), tokens.issue("renewer", Duration.ofSeconds(3)), null)) {
       c.send(new JsonObject().put("op", "refresh").put("ref", "r-1").put("token", tokens.issue("renewer", Duration.ofHours(1))));
       JsonObject ack = c.next();
       assertEquals("ack", ack.getString("op"), ack.encode());
       assertEquals("r-1", ack.getString("ref"));
       assertTrue(ack.getLong("exp") > System.currentTimeMillis() + 3_000_000, ack.encode());
-      sleep(Duration.ofSeconds(4));
+      sleep(Duration.ofSeconds(5)); // past the first token's exp: without the refresh the socket would be closed
       assertFalse(c.isClosed(), "closed although refreshed");
       c.send(send("m-1", "someone"));
       assertEquals("ack", c.next().getString("op"));

@@ -14,11 +14,10 @@ import dev.weft.common.Env;
  */
 public record DemoSettings(boolean enabled, String dir, boolean devTokens) {
 
-  static DemoSettings from(Env env) {
+  static DemoSettings from(Env env, dev.weft.common.JwtSettings jwt) {
     String flag = env.string("WEFT_DEMO", env.dev() ? "1" : "0");
     boolean enabled = flag.equals("1") || flag.equalsIgnoreCase("true");
-    boolean devSecret = env.string("WEFT_JWT_SECRET", dev.weft.common.DevDefaults.JWT_SECRET)
-        .equals(dev.weft.common.DevDefaults.JWT_SECRET);
+    boolean devSecret = jwt.secret().equals(dev.weft.common.DevDefaults.JWT_SECRET);
     return new DemoSettings(enabled, env.string("WEFT_DEMO_DIR", "clients/js"), env.dev() && devSecret);
   }
 }

@@ -99,9 +99,10 @@ public record GatewayConfig(
       throw new ConfigException("WEFT_IDLE_TIMEOUT_MS=" + idleTimeout + " must exceed WEFT_PING_INTERVAL_MS=" + pingInterval
           + ": a client needs at least one ping to answer");
     }
+    JwtSettings jwt = JwtSettings.from(env);
     return new GatewayConfig(
         KafkaSettings.from(env),
-        JwtSettings.from(env),
+        jwt,
         gatewayId,
         env.integer("WEFT_HTTP_PORT", 8080, 0, 65535),
         persisterUrl.replaceAll("/+$", ""),
@@ -122,7 +123,7 @@ public record GatewayConfig(
         SignalSettings.from(env),
         LookupSettings.from(env),
         DrainSettings.from(env),
-        DemoSettings.from(env));
+        DemoSettings.from(env, jwt));
   }
 
   /** A copy listening on another port (the application resolves port 0 to a concrete free port). */

@@ -60,15 +60,20 @@ public final class DemoRoutes {
     }
   }
 
-  /** True for 127.0.0.0/8 and ::1; the remote address is an IP literal, so no name is looked up. */
+  /**
+   * True for 127.0.0.0/8 and ::1. Only an IP literal counts: it is parsed, never looked up, since this runs on an
+   * event loop.
+   */
   static boolean loopback(io.vertx.core.net.SocketAddress remote) {
-    if (remote == null || remote.hostAddress() == null) {
+    byte[] ip = remote == null || remote.hostAddress() == null ? null
+        : io.netty.util.NetUtil.createByteArrayFromIpAddressString(remote.hostAddress());
+    if (ip == null) {
       return false;
     }
     try {
-      return java.net.InetAddress.getByName(remote.hostAddress()).isLoopbackAddress();
+      return java.net.InetAddress.getByAddress(ip).isLoopbackAddress();
     } catch (java.net.UnknownHostException e) {
-      return false;
+      return false; // not 4 or 16 bytes: cannot happen for a parsed literal
     }
   }
 }

@@ -43,6 +43,7 @@ final class FrameHandler {
 
   private final SignalOps signals;
   private final TokenLifetime lifetime;
+  private final MessageIds ids = new MessageIds();
 
   private final dev.weft.gateway.ops.GatewayMetrics metrics;
   private static final java.util.Set<String> OPS = java.util.Set.of("send", "receipt", "group_create", "group_add",
@@ -245,7 +246,7 @@ final class FrameHandler {
 
   /** Publishes a message, or a group event when {@code event} is set; the client gets the ack once Kafka has it. */
   void publish(Connection c, String ref, String conv, List<String> members, String body, GroupEvent event) {
-    String id = MessageIds.next();
+    String id = ids.next();
     long ts = clock.millis();
     InboundMessage message = InboundMessage.newBuilder()
         .setId(id).setConv(conv).setFrom(c.user).setFromDevice(c.device).setFromSession(c.session)

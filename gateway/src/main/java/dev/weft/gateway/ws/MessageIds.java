@@ -13,11 +13,10 @@ import com.fasterxml.uuid.NoArgGenerator;
  */
 final class MessageIds {
 
-  private static final NoArgGenerator GENERATOR = Generators.timeBasedEpochGenerator();
+  // Keeps the last millisecond and random bits, so ids from one generator are strictly increasing. Thread-safe.
+  private final NoArgGenerator generator = Generators.timeBasedEpochGenerator();
 
-  private MessageIds() {}
-
-  static String next() {
-    return GENERATOR.generate().toString();
+  String next() {
+    return generator.generate().toString();
   }
 }
