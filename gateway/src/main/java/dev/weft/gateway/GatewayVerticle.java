@@ -4,6 +4,7 @@ import dev.weft.gateway.config.GatewayConfig;
 import dev.weft.gateway.http.ConversationsRoute;
 import dev.weft.gateway.http.DemoRoutes;
 import dev.weft.gateway.http.HistoryRoute;
+import dev.weft.gateway.http.OriginCheck;
 import dev.weft.gateway.ops.GatewayMetrics;
 import dev.weft.gateway.ws.Compression;
 import java.util.function.BooleanSupplier;
@@ -41,7 +42,7 @@ final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
-    router.get("/v1/ws").handler(webSocket);
+    router.get("/v1/ws").handler(new OriginCheck(config.origins())).handler(webSocket);
     router.get("/v1/conversations/:conv/messages").handler(history);
     router.get("/v1/conversations").handler(conversations);
     router.get("/health/live").handler(ctx -> ctx.json(new io.vertx.core.json.JsonObject().put("status", "UP")));
