@@ -110,7 +110,7 @@ public final class GatewayApplication implements AutoCloseable {
     Tokens tokens = new Tokens(config.jwt(), Clock.systemUTC());
     WebClient persister = WebClient.create(vertx);
     PresenceHub presence = new PresenceHub(presenceDirectory, new PresenceAccess(config.signals().presencePolicy(),
-        userGroups, new DirectPartners(persister, config.persisterUrl())));
+        memberships, new DirectPartners(persister, config.persisterUrl())));
     WebSocketEndpoint webSocket = new WebSocketEndpoint(config, tokens, publisher, sessions, Clock.systemUTC(),
         new OriginalAcks(persister, config.persisterUrl()), new CatchUpReads(persister, config.persisterUrl()), inbound, memberships, presence, metrics);
     HistoryRoute history = new HistoryRoute(tokens, persister, config.persisterUrl(), memberships);

@@ -1,6 +1,7 @@
 package dev.weft.gateway.presence;
 
 import dev.weft.gateway.config.PresencePolicy;
+import dev.weft.gateway.groups.Memberships;
 import dev.weft.gateway.groups.UserGroups;
 import dev.weft.gateway.http.DirectPartners;
 import io.vertx.core.Context;
@@ -13,18 +14,21 @@ import java.util.Set;
 /**
  * Whose presence a user may follow (WEFT_PRESENCE_POLICY). Under {@code shared}: their own, and that of users who share
  * a conversation with them: a group both are current members of (answered from memory), or a one-to-one conversation
- * holding a stored message (asked of a persister, once per request for all such users). A user who does not exist
+ * holding a stored message (asked of a persister, once per request for all such users). When memory says no, the
+ * group directory is also brought up to date meanwhile, so a group created a moment ago counts. A user who does not exist
  * shares nothing, so the answer for them is the same as for a stranger: following reveals nothing about who exists.
  */
 public final class PresenceAccess {
 
   private final PresencePolicy policy;
+  private final Memberships memberships;
   private final UserGroups groups;
   private final DirectPartners partners;
 
-  public PresenceAccess(PresencePolicy policy, UserGroups groups, DirectPartners partners) {
+  public PresenceAccess(PresencePolicy policy, Memberships memberships, DirectPartners partners) {
     this.policy = policy;
-    this.groups = groups;
+    this.memberships = memberships;
+    this.groups = memberships.userGroups();
     this.partners = partners;
   }
 
@@ -47,8 +51,14 @@ public final class PresenceAccess {
     }
     Future<Set<String>> asked = partners.of(follower, unsure);
     // The web client completes on its own context; hop back so the caller touches its socket on its event loop.
-    return Future.<Set<String>>future(p -> asked.onComplete(r -> context.runOnContext(v -> p.handle(r))))
-        .map(found -> unsure.stream().filter(t -> !found.contains(t)).toList());
+    Future<Set<String>> found = Future.future(p -> asked.onComplete(r -> context.runOnContext(v -> p.handle(r))));
+    Future<Void> fresh = memberships.fresh(context); // never fails: a slow directory answers with what it has
+    return Future.join(found, fresh).transform(done -> {
+      List<String> refused = unsure.stream()
+          .filter(t -> !byMemory(follower, t) && !(found.succeeded() && found.result().contains(t))).toList();
+      // Without the persister's answer a user no group covers is undecided, not refused: the client gets unavailable.
+      return found.failed() && !refused.isEmpty() ? Future.failedFuture(found.cause()) : Future.succeededFuture(refused);
+    });
   }
 
   private boolean byMemory(String follower, String target) {
