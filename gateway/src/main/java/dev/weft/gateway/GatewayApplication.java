@@ -8,16 +8,19 @@ import dev.weft.common.groups.GroupDirectory;
 import dev.weft.gateway.config.GatewayConfig;
 import dev.weft.common.ops.Metrics;
 import dev.weft.gateway.groups.Memberships;
+import dev.weft.gateway.groups.UserGroups;
 import dev.weft.gateway.ops.GatewayMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import dev.weft.gateway.presence.PresenceAccess;
 import dev.weft.gateway.presence.PresenceDirectory;
 import dev.weft.gateway.ws.PresenceHub;
 import dev.weft.gateway.http.CatchUpReads;
 import dev.weft.gateway.http.ConversationsRoute;
 import dev.weft.gateway.http.DemoRoutes;
+import dev.weft.gateway.http.DirectPartners;
 import dev.weft.gateway.http.HistoryRoute;
 import dev.weft.gateway.http.OriginalAcks;
 import dev.weft.gateway.kafka.DeliveryConsumer;
@@ -86,15 +89,16 @@ public final class GatewayApplication implements AutoCloseable {
     publisher.warmUp(config.kafka().topics().receipts());
     publisher.warmUp(config.kafka().topics().typing());
     GroupDirectory groups = new GroupDirectory(config.kafka(), "weft-gateway-" + config.gatewayId() + "-groups");
+    UserGroups userGroups = new UserGroups();
+    groups.onChange(userGroups); // before start: the groups loaded at start are counted too
     groups.start(Duration.ofSeconds(60));
     PresenceDirectory presenceDirectory = new PresenceDirectory(config.kafka(), "weft-gateway-" + config.gatewayId() + "-presence");
     presenceDirectory.start(Duration.ofSeconds(60));
-    PresenceHub presence = new PresenceHub(presenceDirectory);
     LocalSessions sessions = new LocalSessions();
     PrometheusMeterRegistry registry = Metrics.create("gateway", config.gatewayId());
     GatewayMetrics metrics = new GatewayMetrics(registry, sessions::size);
     metrics.bindGroupDirectory(groups);
-    Memberships memberships = new Memberships(groups, config.lookups(), metrics, System::nanoTime);
+    Memberships memberships = new Memberships(groups, userGroups, config.lookups(), metrics, System::nanoTime);
     publisher.bindMetrics(registry);
     DeliveryConsumer deliveries = new DeliveryConsumer(config.kafka(), config.gatewayId(), new DeliveryDispatcher(sessions, metrics), groups);
     deliveries.bindMetrics(registry);
@@ -105,6 +109,8 @@ public final class GatewayApplication implements AutoCloseable {
         .withMetrics(new MicrometerMetricsFactory(registry)).build();
     Tokens tokens = new Tokens(config.jwt(), Clock.systemUTC());
     WebClient persister = WebClient.create(vertx);
+    PresenceHub presence = new PresenceHub(presenceDirectory, new PresenceAccess(config.signals().presencePolicy(),
+        memberships, new DirectPartners(persister, config.persisterUrl())));
     WebSocketEndpoint webSocket = new WebSocketEndpoint(config, tokens, publisher, sessions, Clock.systemUTC(),
         new OriginalAcks(persister, config.persisterUrl()), new CatchUpReads(persister, config.persisterUrl()), inbound, memberships, presence, metrics);
     HistoryRoute history = new HistoryRoute(tokens, persister, config.persisterUrl(), memberships);

@@ -70,6 +70,9 @@ class SignalsTest {
   void presenceFollowsSessionsAcrossGateways(WeftInfra infra) throws Exception {
     Map<String, String> env = new HashMap<>(GatewayLossTest.FAST);
     env.put("WEFT_PRESENCE_MAX_SUBSCRIPTIONS", "3");
+    // Alice follows users she shares no conversation with: this test is about presence itself (PresencePolicyTest
+    // covers who may follow whom under the default policy).
+    env.put("WEFT_PRESENCE_POLICY", "everyone");
     try (Fabric fabric = Fabric.start(infra, 2, env);
         WsClient alice = WsClient.connect(fabric.port(1), fabric.token("s2-alice"), null)) {
       alice.send(new JsonObject().put("op", "presence_subscribe").put("ref", "sub")

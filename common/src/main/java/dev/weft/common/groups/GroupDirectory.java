@@ -43,6 +43,7 @@ public final class GroupDirectory implements AutoCloseable {
   private final CountDownLatch loaded = new CountDownLatch(1);
   private final java.util.concurrent.atomic.AtomicLong catchUpChecks = new java.util.concurrent.atomic.AtomicLong();
   private final Thread thread;
+  private volatile Listener listener = (before, after) -> { };
   private volatile boolean closed;
 
   public GroupDirectory(KafkaSettings kafka, String clientId) {
@@ -69,9 +70,30 @@ public final class GroupDirectory implements AutoCloseable {
     return groups.get(conv);
   }
 
+  /** Told of every state that replaces another (or is a group's first): before (null: none) and after. */
+  @FunctionalInterface
+  public interface Listener {
+    void changed(GroupState before, GroupState after);
+  }
+
+  /**
+   * Sets the one listener; call it before {@link #start} so it sees the groups loaded at start too. It runs inside the
+   * group's update, so changes of one group reach it one at a time and in version order; keep it short, and never
+   * call back into this directory from it.
+   */
+  public void onChange(Listener listener) {
+    this.listener = listener;
+  }
+
   /** Keeps the state unless a later one is known. Any thread. */
   public void put(GroupState state) {
-    groups.merge(state.conv(), state, (old, now) -> now.version() > old.version() ? now : old);
+    groups.compute(state.conv(), (conv, old) -> {
+      if (old != null && state.version() <= old.version()) {
+        return old;
+      }
+      listener.changed(old, state);
+      return state;
+    });
   }
 
   public String topic() {

@@ -41,6 +41,7 @@ import java.util.regex.Pattern;
  * @param groupMaxMembers WEFT_GROUP_MAX_MEMBERS: most members a group created through this gateway may have (default
  *     1024); the limit is stored with the group, so it holds on every gateway
  * @param signals see {@link SignalSettings}
+ * @param quotas see {@link QuotaSettings}
  * @param lookups see {@link LookupSettings}
  * @param drain see {@link DrainSettings}
  * @param demo see {@link DemoSettings}
@@ -67,6 +68,7 @@ public record GatewayConfig(
     int groupMaxMembers,
     int maxConnectionsPerUser,
     SignalSettings signals,
+    QuotaSettings quotas,
     LookupSettings lookups,
     DrainSettings drain,
     DemoSettings demo,
@@ -123,6 +125,7 @@ public record GatewayConfig(
         env.integer("WEFT_GROUP_MAX_MEMBERS", 1024, 2, 5_000),
         env.integer("WEFT_MAX_CONNECTIONS_PER_USER", 20, 1, 100_000),
         SignalSettings.from(env),
+        QuotaSettings.from(env),
         LookupSettings.from(env),
         DrainSettings.from(env),
         DemoSettings.from(env, jwt),
@@ -134,6 +137,6 @@ public record GatewayConfig(
     return new GatewayConfig(kafka, jwt, gatewayId, port, persisterUrl, maxFrameBytes, maxTextBytes,
         webSocketCompression, eventLoops,
         publishQueueMax, sendRatePerSecond, sendBurst, writeQueueMaxBytes, pingIntervalMs, idleTimeoutMs, heartbeatMs,
-        catchUp, groupMaxMembers, maxConnectionsPerUser, signals, lookups, drain, demo, origins);
+        catchUp, groupMaxMembers, maxConnectionsPerUser, signals, quotas, lookups, drain, demo, origins);
   }
 }

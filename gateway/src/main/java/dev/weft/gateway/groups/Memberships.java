@@ -35,13 +35,17 @@ public final class Memberships {
   public record Access(List<String> members, long readsFrom, GroupState group) {}
 
   private final GroupDirectory groups;
+  private final UserGroups userGroups;
   private final long waitNanos;
   private final UnknownGroups unknown;
   private final GatewayMetrics metrics;
   private final LongSupplier nanoTime;
 
-  public Memberships(GroupDirectory groups, LookupSettings settings, GatewayMetrics metrics, LongSupplier nanoTime) {
+  /** {@code userGroups} must listen to {@code groups} (see {@link GroupDirectory#onChange}). */
+  public Memberships(GroupDirectory groups, UserGroups userGroups, LookupSettings settings, GatewayMetrics metrics,
+      LongSupplier nanoTime) {
     this.groups = groups;
+    this.userGroups = userGroups;
     this.waitNanos = TimeUnit.MILLISECONDS.toNanos(settings.waitMs());
     this.unknown = new UnknownGroups(settings.unknownTtlMs(), settings.unknownMax(), nanoTime);
     this.metrics = metrics;
@@ -59,6 +63,11 @@ public final class Memberships {
       return null;
     }
     return new Access(g.currentMembers(), g.members().get(user).joined(), g);
+  }
+
+  /** Each user's current groups, as this gateway knows them. */
+  public UserGroups userGroups() {
+    return userGroups;
   }
 
   /** The group as known now (null: not known here yet), without waiting. */

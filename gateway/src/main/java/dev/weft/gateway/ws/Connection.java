@@ -42,6 +42,11 @@ final class Connection {
    * behind it, so the client's sends reach Kafka in the order it made them. Event loop only.
    */
   io.vertx.core.Future<Void> sendOrder = io.vertx.core.Future.succeededFuture();
+  /**
+   * The last presence subscribe still being decided (its access check may ask a persister); later presence frames
+   * queue behind it, so subscribes and unsubscribes take effect in the order sent. Event loop only.
+   */
+  io.vertx.core.Future<Void> presenceOrder = io.vertx.core.Future.succeededFuture();
   /** Lookups and queued frames this connection has waiting; bounded by {@link PendingLookups}. Event loop only. */
   int pendingLookups;
   /** Retracts the session; set by the endpoint. */

@@ -18,6 +18,13 @@ enum ErrorCode {
   NOT_ADMIN("not_admin", false),
   /** The group would have more members than its limit. */
   GROUP_TOO_LARGE("group_too_large", false),
+  /**
+   * A per-user quota on groups (created per hour, groups a user is in, members added per minute); the frame names it in
+   * {@code quota}, and a rate's {@code retry_after_ms} says when the window ends. Nothing was published.
+   */
+  QUOTA_EXCEEDED("quota_exceeded", false),
+  /** Following the presence of a user who shares no conversation with the follower; nothing was followed. */
+  FORBIDDEN("forbidden", false),
   /** A connection would follow the presence of more users than allowed. */
   TOO_MANY_SUBSCRIPTIONS("too_many_subscriptions", false),
   /** A binary frame: the protocol is JSON text frames only. */

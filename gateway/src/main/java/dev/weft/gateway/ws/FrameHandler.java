@@ -57,7 +57,8 @@ final class FrameHandler {
     this.pending = new PendingLookups(memberships, config.lookups().maxPending());
     this.signals = new SignalOps(config.signals(), pending, publisher, config.kafka().topics(), presence, clock);
     this.memberships = memberships;
-    this.groups = new GroupOps(this, memberships, config.groupMaxMembers());
+    this.groups = new GroupOps(this, memberships, config.groupMaxMembers(),
+        new dev.weft.gateway.groups.GroupQuotas(config.quotas(), memberships.userGroups(), System::nanoTime));
     this.originals = originals;
     this.publisher = publisher;
     this.topics = config.kafka().topics();

@@ -21,6 +21,11 @@ final class Frames {
   }
 
   static String error(String ref, ErrorCode code, String message) {
+    return error(ref, code, message, null);
+  }
+
+  /** An error with fields beyond the usual ones ({@code details}: null for none), such as a quota's name. */
+  static String error(String ref, ErrorCode code, String message, JsonObject details) {
     JsonObject o = new JsonObject().put("op", "error");
     if (ref != null) {
       o.put("ref", ref);
@@ -28,6 +33,9 @@ final class Frames {
     o.put("code", code.code).put("message", message);
     if (code.retryable) {
       o.put("retry", true);
+    }
+    if (details != null) {
+      details.forEach(e -> o.put(e.getKey(), e.getValue()));
     }
     return o.encode();
   }

@@ -4,6 +4,7 @@ import dev.weft.common.ConversationIds;
 import dev.weft.common.UserIds;
 import dev.weft.common.groups.GroupRules;
 import dev.weft.common.groups.GroupState;
+import dev.weft.gateway.groups.GroupQuotas;
 import dev.weft.gateway.groups.Memberships;
 import dev.weft.schemas.GroupEvent;
 import dev.weft.schemas.GroupEventKind;
@@ -27,11 +28,13 @@ final class GroupOps {
   private final FrameHandler frames;
   private final Memberships memberships;
   private final int maxMembers;
+  private final GroupQuotas quotas;
 
-  GroupOps(FrameHandler frames, Memberships memberships, int maxMembers) {
+  GroupOps(FrameHandler frames, Memberships memberships, int maxMembers, GroupQuotas quotas) {
     this.frames = frames;
     this.memberships = memberships;
     this.maxMembers = maxMembers;
+    this.quotas = quotas;
   }
 
   void handle(Connection c, String op, JsonObject frame, String ref) {
@@ -79,7 +82,13 @@ final class GroupOps {
       return;
     }
     frames.inOrder(c, ref, Future::succeededFuture, nothing -> {
-      frames.publish(c, ref, conv, members, "", event);
+      // Last, so a request refused for any other reason spends nothing.
+      GroupQuotas.Refusal over = quotas.create(c.user, all);
+      if (over != null) {
+        c.write(overQuota(ref, over));
+      } else {
+        frames.publish(c, ref, conv, members, "", event);
+      }
       return Future.succeededFuture();
     });
   }
@@ -110,11 +119,25 @@ final class GroupOps {
             || outcome.refusal() == GroupRules.Refusal.TOO_MANY_MEMBERS)) {
           c.write(Frames.error(ref, ErrorCode.GROUP_TOO_LARGE, outcome.rejected()));
         } else {
-          frames.publish(c, ref, conv, g.currentMembers(), "", event);
+          GroupQuotas.Refusal over = kind == GroupEventKind.ADDED
+              ? quotas.add(c.user, users.stream().filter(u -> !g.isMember(u)).distinct().toList()) : null;
+          if (over != null) {
+            c.write(overQuota(ref, over));
+          } else {
+            frames.publish(c, ref, conv, g.currentMembers(), "", event);
+          }
         }
       }
       return Future.succeededFuture();
     });
+  }
+
+  private static String overQuota(String ref, GroupQuotas.Refusal over) {
+    JsonObject details = new JsonObject().put("quota", over.quota());
+    if (over.retryAfterMs() > 0) {
+      details.put("retry_after_ms", over.retryAfterMs());
+    }
+    return Frames.error(ref, ErrorCode.QUOTA_EXCEEDED, over.message(), details);
   }
 
   /** Why the caller may not make this change, or null. The routers apply the same rules again, in order. */

@@ -1,5 +1,6 @@
 package dev.weft.gateway.ws;
 
+import dev.weft.gateway.presence.PresenceAccess;
 import dev.weft.gateway.presence.PresenceDirectory;
 import java.util.Map;
 import java.util.Set;
@@ -9,10 +10,12 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class PresenceHub {
 
   private final PresenceDirectory directory;
+  private final PresenceAccess access;
   private final Map<String, Set<Connection>> followers = new ConcurrentHashMap<>();
 
-  public PresenceHub(PresenceDirectory directory) {
+  public PresenceHub(PresenceDirectory directory, PresenceAccess access) {
     this.directory = directory;
+    this.access = access;
     directory.onChange((user, p) -> {
       Set<Connection> set = followers.get(user);
       if (set != null) {
@@ -20,6 +23,11 @@ public final class PresenceHub {
         set.forEach(c -> c.pushEphemeral(frame));
       }
     });
+  }
+
+  /** Whose presence a user may follow. */
+  PresenceAccess access() {
+    return access;
   }
 
   PresenceDirectory.Presence of(String user) {

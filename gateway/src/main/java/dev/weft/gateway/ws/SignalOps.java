@@ -6,6 +6,7 @@ import dev.weft.gateway.config.SignalSettings;
 import dev.weft.gateway.kafka.KafkaPublisher;
 import dev.weft.schemas.AvroSerde;
 import dev.weft.schemas.Typing;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
@@ -18,6 +19,8 @@ import java.util.List;
  * presence directory and pushed as it changes.
  */
 final class SignalOps {
+
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SignalOps.class);
 
   private final SignalSettings settings;
   private final PendingLookups lookups;
@@ -66,18 +69,54 @@ final class SignalOps {
     });
   }
 
-  /** {"op":"presence_subscribe","ref":...,"users":[...]}: ack, then each user's presence now, then every change. */
+  /**
+   * {"op":"presence_subscribe","ref":...,"users":[...]}: ack, then each user's presence now, then every change. All or
+   * nothing: when any of the users may not be followed ({@link dev.weft.gateway.presence.PresenceAccess}), the frame
+   * gets {@code forbidden} naming them, and follows no one.
+   */
   void subscribe(Connection c, JsonObject frame, String ref) {
     List<String> users = users(c, frame, ref);
-    if (users == null) {
+    if (users == null || overSubscribed(c, ref, users)) {
       return;
     }
+    if (c.presenceOrder.isComplete() && presence.access().allAllowedNow(c.user, users)) {
+      follow(c, ref, users); // the common case: decided from memory, nothing queued before it
+      return;
+    }
+    if (!lookups.admit(c, ref)) {
+      return;
+    }
+    Future<List<String>> refused = presence.access().refused(c.user, users, c.context);
+    c.presenceOrder = c.presenceOrder.transform(ignored -> refused.transform(r -> {
+      if (!c.isOpen()) {
+        return Future.<Void>succeededFuture(); // closed meanwhile: its follows are forgotten already
+      }
+      if (r.failed()) {
+        log.warn("could not check whom {} may follow: {}", c.user, r.cause().toString());
+        c.write(Frames.error(ref, ErrorCode.UNAVAILABLE, "cannot check now whom you may follow; nothing was followed, retry"));
+      } else if (!r.result().isEmpty()) {
+        c.write(Frames.error(ref, ErrorCode.FORBIDDEN, "you may follow the presence only of users who share a conversation"
+            + " with you (a group, or a one-to-one conversation with a message); nothing was followed",
+            new JsonObject().put("users", new JsonArray(r.result()))));
+      } else if (!overSubscribed(c, ref, users)) {
+        follow(c, ref, users);
+      }
+      return Future.<Void>succeededFuture();
+    })).onComplete(r -> lookups.done(c));
+  }
+
+  /** True (and the frame answered) when following {@code users} too would pass the connection's bound. */
+  private boolean overSubscribed(Connection c, String ref, List<String> users) {
     long adding = users.stream().filter(u -> !c.following().contains(u)).distinct().count();
     if (c.following().size() + adding > settings.presenceMaxSubscriptions()) {
       c.write(Frames.error(ref, ErrorCode.TOO_MANY_SUBSCRIPTIONS, "a connection follows at most "
           + settings.presenceMaxSubscriptions() + " users; it follows " + c.following().size()));
-      return;
+      return true;
     }
+    return false;
+  }
+
+  private void follow(Connection c, String ref, List<String> users) {
     c.write(Frames.ackOnly(ref));
     for (String u : users) {
       if (c.following().add(u)) {
@@ -92,6 +131,18 @@ final class SignalOps {
     if (users == null) {
       return;
     }
+    if (c.presenceOrder.isComplete()) {
+      unfollow(c, ref, users);
+    } else if (lookups.admit(c, ref)) {
+      // Behind a subscribe still being checked, so the later frame wins.
+      c.presenceOrder = c.presenceOrder.transform(ignored -> {
+        unfollow(c, ref, users);
+        return Future.<Void>succeededFuture();
+      }).onComplete(r -> lookups.done(c));
+    }
+  }
+
+  private void unfollow(Connection c, String ref, List<String> users) {
     for (String u : users) {
       if (c.following().remove(u)) {
         presence.unfollow(c, u);

@@ -41,6 +41,42 @@ public final class UserReads {
 
   private final DataSource pool;
 
+  /**
+   * Which of {@code candidates} have a one-to-one conversation with {@code user} holding at least one stored message:
+   * its index row exists from the first message on, one per member, and is never deleted. One indexed query (the
+   * primary key), however many candidates.
+   */
+  public java.util.Set<String> partners(String user, java.util.Collection<String> candidates) throws SQLException {
+    java.util.Map<String, String> byConv = new java.util.HashMap<>();
+    for (String other : candidates) {
+      if (!other.equals(user)) {
+        byConv.put(dev.weft.common.ConversationIds.direct(user, other), other);
+      }
+    }
+    java.util.Set<String> out = new java.util.HashSet<>();
+    if (byConv.isEmpty()) {
+      return out;
+    }
+    String sql = "SELECT conv_id FROM conversation_members WHERE user_id = ? AND conv_id IN ("
+        + String.join(",", Collections.nCopies(byConv.size(), "?")) + ")";
+    try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, user);
+      int i = 2;
+      for (String conv : byConv.keySet()) {
+        ps.setString(i++, conv);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String other = byConv.get(rs.getString(1));
+          if (other != null) {
+            out.add(other);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   UserReads(DataSource pool) {
     this.pool = pool;
   }

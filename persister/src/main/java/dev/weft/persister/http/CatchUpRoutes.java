@@ -39,6 +39,8 @@ final class CatchUpRoutes {
   private static final int DEFAULT_PER_CONVERSATION = 20;
   private static final int DEFAULT_CONVERSATIONS = 50;
   private static final int MAX_CONVERSATIONS = 1000;
+  /** Most users one partners request may name; gateways ask in chunks of at most this. */
+  static final int MAX_PARTNERS = 500;
 
   /** A parameter that is missing or malformed: the caller gets 400 with this message. */
   private static final class BadRequest extends Exception {
@@ -63,6 +65,28 @@ final class CatchUpRoutes {
     router.get("/internal/v1/users/:user/catchup").handler(this::catchUp);
     router.get("/internal/v1/users/:user/recent").handler(this::recent);
     router.get("/internal/v1/users/:user/conversations").handler(this::conversations);
+    router.get("/internal/v1/users/:user/partners").handler(this::partners);
+  }
+
+  /**
+   * {@code GET /internal/v1/users/:user/partners?with=a&with=b...}: {@code {"partners":[...]}}, those of the named
+   * users (at most {@link #MAX_PARTNERS}) with whom the user has a one-to-one conversation holding a stored message.
+   * The gateway asks before it lets one follow the other's presence. Read as history stands; no barrier.
+   */
+  private void partners(RoutingContext ctx) {
+    String user = ctx.pathParam("user");
+    List<String> with = ctx.queryParam("with");
+    try {
+      user(user);
+      if (with.isEmpty() || with.size() > MAX_PARTNERS || !with.stream().allMatch(UserIds::valid)) {
+        throw new BadRequest("with must name 1 to " + MAX_PARTNERS + " user ids, one per parameter");
+      }
+    } catch (BadRequest e) {
+      HistoryServer.badRequest(ctx, e.getMessage());
+      return;
+    }
+    jdbc.executeBlocking(() -> new JsonObject().put("partners", new JsonArray(List.copyOf(store.userReads().partners(user, with)))),
+        false).onSuccess(ctx::json).onFailure(e -> unavailable(ctx, "partners of " + user, e));
   }
 
   /**

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Routes: {@code GET /internal/v1/conversations/:conv/messages} (a history page),
  * {@code GET /internal/v1/refs} (find a resend's original), {@code GET /internal/v1/users/:user/catchup} and
- * {@code /recent} (resume after a reconnect, see {@link CatchUpRoutes}), {@code /health/live} and
+ * {@code /recent} (resume after a reconnect), {@code /conversations} and {@code /partners} (see {@link CatchUpRoutes}), {@code /health/live} and
  * {@code /health/ready}. Errors are JSON {@code {"code", "message"}}: {@code bad_request} (400) or
  * {@code unavailable} (503).
  *
