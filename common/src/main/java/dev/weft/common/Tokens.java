@@ -131,7 +131,7 @@ public final class Tokens {
     }
     DecodedJWT jwt;
     try {
-      jwt = verifier.verify(token);
+      jwt = verifier.verify(unverified); // decoded once, above
     } catch (TokenExpiredException e) {
       return Verified.refused("token_expired", "the token has expired");
     } catch (JWTVerificationException e) {
