@@ -3,7 +3,11 @@ package dev.weft.common;
 import java.time.Clock;
 import java.time.Duration;
 
-/** {@code ./weft token <user> [hours]}: prints a client token signed with WEFT_JWT_SECRET (or the dev secret under WEFT_DEV=1). */
+/**
+ * {@code ./weft token <user> [hours]}: prints an HS256 client token signed with WEFT_JWT_SECRET (or the dev secret
+ * under WEFT_DEV=1), for development and tests. A production deployment's tokens come from the app's identity
+ * provider, signed RS256/ES256 with the keys its JWKS publishes (WEFT_JWT_JWKS_URL); this command never mints those.
+ */
 public final class TokenCommand {
 
   private TokenCommand() {}
@@ -26,6 +30,9 @@ public final class TokenCommand {
       System.exit(2);
     } catch (NumberFormatException e) {
       System.err.println("valid-hours must be a whole number");
+      System.exit(2);
+    } catch (IllegalStateException e) {
+      System.err.println("weft token: " + e.getMessage()); // no secret: tokens come from the identity provider
       System.exit(2);
     } catch (IllegalArgumentException e) {
       System.err.println("weft token: " + e.getMessage()); // longer than the configured maximum lifetime

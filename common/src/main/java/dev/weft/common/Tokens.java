@@ -4,23 +4,40 @@ import com.auth0.jwt.JWT;
 import com.auth0.jwt.JWTCreator;
 import com.auth0.jwt.JWTVerifier;
 import com.auth0.jwt.algorithms.Algorithm;
+import com.auth0.jwt.exceptions.JWTDecodeException;
 import com.auth0.jwt.exceptions.TokenExpiredException;
 import com.auth0.jwt.exceptions.JWTVerificationException;
 import com.auth0.jwt.interfaces.DecodedJWT;
+import com.auth0.jwt.interfaces.ECDSAKeyProvider;
+import com.auth0.jwt.interfaces.RSAKeyProvider;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPrivateKey;
+import java.security.interfaces.RSAPublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
 
 /**
- * Issues and verifies HS256 client tokens; the user id is the token's {@code sub}, a JSON string.
+ * Verifies client tokens (HS256 with the secret; RS256 and ES256 with an identity provider's keys from
+ * {@link JwksKeys}) and issues HS256 ones; the user id is the token's {@code sub}, a JSON string.
  *
  * <p>A token must carry {@code exp}, no further ahead than {@link JwtSettings#maxLifetime()}: a token that never
  * expires, once leaked, is a password that cannot be changed. {@code iss} and {@code aud} are checked when configured.
+ *
+ * <p>The token's {@code alg} header picks the verifier, and only algorithms in {@link JwtSettings#algorithms()} have
+ * one: {@code none} never does, and each verifier holds only its own kind of key (the secret for HS256, RSA or EC
+ * public keys by {@code kid} for the others), so a token HMAC-signed with a published public key is checked against
+ * the secret, or refused outright when HS256 is not allowed. Keys named in the token itself ({@code jwk}, {@code jku},
+ * {@code x5u}) are never used. {@link #verify} never blocks: it runs on event loops.
  */
 public final class Tokens {
 
-  private final Algorithm algorithm;
-  private final JWTVerifier verifier;
+  private final Algorithm hs256;
+  private final Map<JwtSettings.Alg, JWTVerifier> verifiers = new EnumMap<>(JwtSettings.Alg.class);
+  private final JwksKeys jwks;
   private final String issuer;
   private final String audience;
   private final Duration maxLifetime;
@@ -29,12 +46,29 @@ public final class Tokens {
   /** Clock skew allowed between the issuer and the gateway, in seconds, on exp, nbf and iat. */
   private static final long LEEWAY_SECONDS = 5;
 
+  /** Issues and verifies HS256 tokens only: for tools and tests; RS256 and ES256 tokens are refused (no keys). */
   public Tokens(JwtSettings settings, Clock clock) {
-    this.algorithm = Algorithm.HMAC256(settings.secret());
+    this(settings, clock, null);
+  }
+
+  /** Verifies every algorithm the settings allow, RS256 and ES256 with the keys {@code jwks} holds. */
+  public Tokens(JwtSettings settings, Clock clock, JwksKeys jwks) {
+    this.hs256 = settings.secret() == null ? null : Algorithm.HMAC256(settings.secret());
+    this.jwks = jwks;
     this.issuer = settings.issuer();
     this.audience = settings.audience();
     this.maxLifetime = settings.maxLifetime();
     this.clock = clock;
+    for (JwtSettings.Alg alg : settings.algorithms()) {
+      verifiers.put(alg, verifier(switch (alg) {
+        case HS256 -> hs256;
+        case RS256 -> Algorithm.RSA256(new JwksRsa());
+        case ES256 -> Algorithm.ECDSA256(new JwksEc());
+      }));
+    }
+  }
+
+  private JWTVerifier verifier(Algorithm algorithm) {
     var v = JWT.require(algorithm).withClaimPresence("sub").withClaimPresence("exp").acceptLeeway(LEEWAY_SECONDS);
     if (issuer != null) {
       v = v.withIssuer(issuer);
@@ -42,10 +76,15 @@ public final class Tokens {
     if (audience != null) {
       v = v.withAudience(audience);
     }
-    this.verifier = ((JWTVerifier.BaseVerification) v).build(clock);
+    return ((JWTVerifier.BaseVerification) v).build(clock);
   }
 
+  /** An HS256 token signed with WEFT_JWT_SECRET, for development and tools. */
   public String issue(String user, Duration validity) {
+    if (hs256 == null) {
+      throw new IllegalStateException("WEFT_JWT_SECRET is not set: this deployment's tokens come from its identity"
+          + " provider (WEFT_JWT_JWKS_URL)");
+    }
     if (validity.compareTo(maxLifetime) > 0) {
       throw new IllegalArgumentException("a token may be valid for at most " + maxLifetime.toSeconds()
           + " s (WEFT_JWT_MAX_LIFETIME_SECONDS), not " + validity.toSeconds());
@@ -58,7 +97,7 @@ public final class Tokens {
     if (audience != null) {
       b.withAudience(audience);
     }
-    return b.sign(algorithm);
+    return b.sign(hs256);
   }
 
   /** The verified user id, or why the token is refused. */
@@ -66,9 +105,33 @@ public final class Tokens {
     if (token == null || token.isBlank()) {
       return Verified.refused("missing_token", "no token: send Authorization: Bearer <jwt> or ?access_token=<jwt>");
     }
+    DecodedJWT unverified;
+    try {
+      unverified = JWT.decode(token);
+    } catch (JWTDecodeException e) {
+      return Verified.refused("invalid_token", "the token is not a JWT: " + e.getMessage());
+    }
+    JwtSettings.Alg alg = known(unverified.getAlgorithm());
+    JWTVerifier verifier = alg == null ? null : verifiers.get(alg);
+    if (verifier == null) {
+      // The header's own values are not echoed: they are the sender's, and may be anything.
+      return Verified.refused("invalid_token", "the token's alg is not accepted here; accepted: " + verifiers.keySet());
+    }
+    if (alg != JwtSettings.Alg.HS256) {
+      String kid = unverified.getKeyId();
+      if (kid == null) {
+        return Verified.refused("invalid_token", "the token has no kid: a " + alg + " token names its signing key");
+      }
+      boolean held = jwks != null && (alg == JwtSettings.Alg.RS256 ? jwks.rsa(kid) != null : jwks.ec(kid) != null);
+      if (!held) {
+        // The lookup has asked for an early re-read of the JWKS: a key the provider just published is held soon.
+        return Verified.refused("invalid_token", "the token's kid names no " + alg
+            + " key this gateway holds; if the key is new, try again in a few seconds");
+      }
+    }
     DecodedJWT jwt;
     try {
-      jwt = verifier.verify(token);
+      jwt = verifier.verify(unverified); // decoded once, above
     } catch (TokenExpiredException e) {
       return Verified.refused("token_expired", "the token has expired");
     } catch (JWTVerificationException e) {
@@ -85,6 +148,51 @@ public final class Tokens {
       return Verified.refused("invalid_token", "the token's sub is not a valid user id (1-64 characters, no whitespace)");
     }
     return new Verified(sub, null, null, expiresAt);
+  }
+
+  private static JwtSettings.Alg known(String alg) {
+    for (JwtSettings.Alg a : JwtSettings.Alg.values()) {
+      if (a.name().equals(alg)) {
+        return a;
+      }
+    }
+    return null;
+  }
+
+  /** RS256 public keys by kid, from the JWKS; java-jwt asks for them while verifying. */
+  private final class JwksRsa implements RSAKeyProvider {
+    @Override
+    public RSAPublicKey getPublicKeyById(String kid) {
+      return jwks == null ? null : jwks.rsa(kid);
+    }
+
+    @Override
+    public RSAPrivateKey getPrivateKey() {
+      return null; // Weft never signs with a provider's key
+    }
+
+    @Override
+    public String getPrivateKeyId() {
+      return null;
+    }
+  }
+
+  /** ES256 public keys by kid, from the JWKS. */
+  private final class JwksEc implements ECDSAKeyProvider {
+    @Override
+    public ECPublicKey getPublicKeyById(String kid) {
+      return jwks == null ? null : jwks.ec(kid);
+    }
+
+    @Override
+    public ECPrivateKey getPrivateKey() {
+      return null;
+    }
+
+    @Override
+    public String getPrivateKeyId() {
+      return null;
+    }
   }
 
   /** Either a user and when the token expires, or an error code and message. */

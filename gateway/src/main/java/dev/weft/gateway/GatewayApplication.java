@@ -2,6 +2,7 @@ package dev.weft.gateway;
 
 import dev.weft.common.Deadlines;
 import dev.weft.common.FreePorts;
+import dev.weft.common.JwksKeys;
 import dev.weft.common.TopicCreator;
 import dev.weft.common.Tokens;
 import dev.weft.common.groups.GroupDirectory;
@@ -57,6 +58,7 @@ public final class GatewayApplication implements AutoCloseable {
   private final GroupDirectory groups;
   private final PresenceDirectory presence;
   private final GatewayMetrics metrics;
+  private JwksKeys jwks;
   private boolean closed;
 
   private GatewayApplication(GatewayConfig config, Vertx vertx, KafkaPublisher publisher, DeliveryConsumer deliveries,
@@ -77,6 +79,8 @@ public final class GatewayApplication implements AutoCloseable {
   /** Starts a gateway and returns once it accepts connections. Blocking. */
   public static GatewayApplication start(GatewayConfig requested) {
     GatewayConfig config = requested.httpPort() == 0 ? requested.withHttpPort(FreePorts.pick()) : requested;
+    // First, and blocking: a gateway that cannot read its identity provider's keys could verify no token.
+    JwksKeys jwks = config.jwt().jwks() == null ? null : JwksKeys.start(config.jwt().jwks());
     TopicCreator topics = new TopicCreator(config.kafka());
     topics.ensure(List.of(topics.inbound(), topics.receipts(), topics.sessions(), topics.gateways(),
         topics.deliveries(config.gatewayId()), topics.groups(), topics.typing()));
@@ -107,7 +111,10 @@ public final class GatewayApplication implements AutoCloseable {
     // Vert.x's own meters (event loops, HTTP, WebSockets) in the same registry.
     Vertx vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
         .withMetrics(new MicrometerMetricsFactory(registry)).build();
-    Tokens tokens = new Tokens(config.jwt(), Clock.systemUTC());
+    Tokens tokens = new Tokens(config.jwt(), Clock.systemUTC(), jwks);
+    if (jwks != null) {
+      jwks.bindMetrics(registry);
+    }
     WebClient persister = WebClient.create(vertx);
     PresenceHub presence = new PresenceHub(presenceDirectory, new PresenceAccess(config.signals().presencePolicy(),
         memberships, new DirectPartners(persister, config.persisterUrl())));
@@ -118,6 +125,7 @@ public final class GatewayApplication implements AutoCloseable {
         config.kafka().topics().gateways(), config.gatewayId(), sessions::size);
     GatewayApplication app = new GatewayApplication(config, vertx, publisher, deliveries, webSocket, sessions, heartbeat,
         groups, presenceDirectory, metrics);
+    app.jwks = jwks;
     long heartbeatMs = config.heartbeatMs();
     java.util.function.BooleanSupplier ready = () -> !metrics.draining() && heartbeat.kafkaAnsweredWithin(3 * heartbeatMs + 5_000);
     ConversationsRoute conversations = new ConversationsRoute(tokens, persister, config.persisterUrl());
@@ -183,6 +191,9 @@ public final class GatewayApplication implements AutoCloseable {
     groups.close();
     presence.close();
     publisher.close();
+    if (jwks != null) {
+      jwks.close();
+    }
     log.info("gateway {} stopped", config.gatewayId());
   }
 

@@ -17,7 +17,8 @@ public record DemoSettings(boolean enabled, String dir, boolean devTokens) {
   static DemoSettings from(Env env, dev.weft.common.JwtSettings jwt) {
     String flag = env.string("WEFT_DEMO", env.dev() ? "1" : "0");
     boolean enabled = flag.equals("1") || flag.equalsIgnoreCase("true");
-    boolean devSecret = jwt.secret().equals(dev.weft.common.DevDefaults.JWT_SECRET);
+    boolean devSecret = dev.weft.common.DevDefaults.JWT_SECRET.equals(jwt.secret())
+        && jwt.algorithms().contains(dev.weft.common.JwtSettings.Alg.HS256);
     return new DemoSettings(enabled, env.string("WEFT_DEMO_DIR", "clients/js"), env.dev() && devSecret);
   }
 }
