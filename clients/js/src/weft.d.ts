@@ -149,6 +149,8 @@ export class WeftClient {
   removeMembers(conv: string, members: string[]): Promise<WeftAck>;
   leaveGroup(conv: string): Promise<WeftAck>;
 
+  /** Renews the open socket's token before its exp (else the gateway closes it with 4001); no argument: options.token(). */
+  refresh(token?: string): Promise<{ ref: string; exp: number }>;
   subscribePresence(users: string[]): Promise<WeftPresenceAck>;
   unsubscribePresence(users: string[]): Promise<WeftPresenceAck>;
 

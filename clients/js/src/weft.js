@@ -210,6 +210,23 @@ export class WeftClient {
     return this.#request({ op: 'presence_unsubscribe', ref: newRef(), users: [...users] }, 'presence');
   }
 
+  /**
+   * Renews the token of the open socket before its `exp`, when the gateway would close it with 4001. With no
+   * argument, asks `options.token()` for a new one. Resolves with `{ref, exp}` (exp in ms since the epoch). A token
+   * that is not valid, or is for another user, rejects with 'invalid_token' ('token_expired' if already expired) and
+   * the socket keeps its old deadline. A reconnect asks `options.token()` anyway, so only an open socket needs this.
+   */
+  async refresh(token) {
+    let t = token;
+    if (t === undefined) {
+      t = typeof this.#opts.token === 'function' ? await this.#opts.token() : this.#opts.token;
+    }
+    if (typeof t !== 'string' || t.length === 0) {
+      throw codedError('bad_request', 'refresh needs a token: pass one, or give options.token as a function');
+    }
+    return this.#request({ op: 'refresh', ref: newRef(), token: t }, 'refresh');
+  }
+
   // ---- test hooks: not part of the API -------------------------------------------------------------------------
 
   /** Drops the connection as a network failure would (no close frame). For tests. @internal */

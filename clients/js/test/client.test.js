@@ -323,4 +323,22 @@ describe('WeftClient against a real Weft', () => {
     assert.ok(alice.got.errors.some((e) => e.code === 'token_expired' && e.status === 401));
     alice.close();
   });
+
+  test('refresh renews the open socket\'s token; one for another user is refused and the socket carries on', async () => {
+    const [a, b] = users('alice', 'bob');
+    const alice = client(a, { token: async () => token(a, { validForSeconds: 120 }) });
+    alice.connect();
+    await live(alice);
+    const before = Date.now();
+    const renewed = await alice.refresh(token(a, { validForSeconds: 1800 }));
+    assert.ok(renewed.exp > before + 1700_000 && renewed.exp < before + 1900_000, `exp ${renewed.exp}`);
+    const asked = await alice.refresh(); // from options.token()
+    assert.ok(asked.exp < before + 200_000, `exp ${asked.exp}`);
+    await assert.rejects(alice.refresh(token(b)), (e) => e.code === 'invalid_token');
+    await assert.rejects(alice.refresh(token(a, { validForSeconds: -60 })), (e) => e.code === 'token_expired');
+    const ack = await alice.send({ to: b, text: 'still connected' });
+    assert.ok(ack.seq >= 0);
+    assert.equal(alice.got.sent.filter((f) => f.op === 'refresh').length, 4);
+    alice.close();
+  });
 });
