@@ -167,20 +167,39 @@ final class RawWebSocket implements AutoCloseable {
     closed.complete(ABNORMAL);
   }
 
-  private synchronized void writeFrame(int firstByte, byte[] payload) throws IOException {
+  /**
+   * Writes one frame as given: {@code firstByte} holds FIN, RSV1-3 and the opcode, so a test can send any of them,
+   * valid or not (an unknown opcode, a fragmented control frame, a text frame of bytes that are not UTF-8).
+   */
+  void sendRaw(int firstByte, byte[] payload, boolean masked) throws IOException {
+    writeFrame(firstByte, payload, masked);
+  }
+
+  private void writeFrame(int firstByte, byte[] payload) throws IOException {
+    writeFrame(firstByte, payload, true);
+  }
+
+  private synchronized void writeFrame(int firstByte, byte[] payload, boolean masking) throws IOException {
     ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
     frame.write(firstByte);
+    int maskBit = masking ? 0x80 : 0;
     if (payload.length < 126) {
-      frame.write(0x80 | payload.length);
+      frame.write(maskBit | payload.length);
     } else if (payload.length < 65536) {
-      frame.write(0x80 | 126);
+      frame.write(maskBit | 126);
       frame.write(payload.length >>> 8);
       frame.write(payload.length);
     } else {
-      frame.write(0x80 | 127);
+      frame.write(maskBit | 127);
       for (int shift = 56; shift >= 0; shift -= 8) {
         frame.write((int) ((long) payload.length >>> shift));
       }
+    }
+    if (!masking) {
+      out.write(frame.toByteArray());
+      out.write(payload);
+      out.flush();
+      return;
     }
     // A client masks every frame (RFC 6455 §5.3); a server closes on an unmasked one.
     byte[] mask = new byte[4];

@@ -38,7 +38,15 @@ public final class KafkaPublisher implements AutoCloseable {
   private final ThreadPoolExecutor sender;
 
   public KafkaPublisher(KafkaSettings kafka, String clientId, int queueMax) {
-    this.producer = new KafkaProducer<>(KafkaClientProps.producer(kafka, clientId));
+    this(new KafkaProducer<>(KafkaClientProps.producer(kafka, clientId)), queueMax);
+  }
+
+  /**
+   * Over a producer the caller made: the fuzz tests hand in Kafka's own {@code MockProducer}, to see that a refused
+   * frame reaches no producer at all.
+   */
+  public KafkaPublisher(Producer<String, byte[]> producer, int queueMax) {
+    this.producer = producer;
     this.sender = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
         new ArrayBlockingQueue<>(queueMax), new NamedThreads("weft-kafka-send"), new ThreadPoolExecutor.AbortPolicy());
   }
