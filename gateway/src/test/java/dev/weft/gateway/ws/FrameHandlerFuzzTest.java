@@ -100,8 +100,13 @@ class FrameHandlerFuzzTest {
     GroupDirectory groups = new GroupDirectory(config.kafka(), "fuzz-groups");
     String member = group(groups, "owner", ME);
     String admin = group(groups, ME, "pal");
-    Memberships memberships = new Memberships(groups, config.lookups(), metrics, System::nanoTime);
-    presence = new PresenceHub(new PresenceDirectory(config.kafka(), "fuzz-presence"));
+    Memberships memberships = new Memberships(groups, new dev.weft.gateway.groups.UserGroups(), config.lookups(), metrics,
+        System::nanoTime);
+    // Everyone may follow everyone here: the shared policy asks the persister, which a unit test does not have
+    // (PresencePolicyTest covers it on a real Weft).
+    presence = new PresenceHub(new PresenceDirectory(config.kafka(), "fuzz-presence"),
+        new dev.weft.gateway.presence.PresenceAccess(dev.weft.gateway.config.PresencePolicy.EVERYONE, memberships,
+            new dev.weft.gateway.http.DirectPartners(WebClient.create(vertx), config.persisterUrl())));
     lifetime = new TokenLifetime(tokens, Clock.systemUTC());
     frames = new FrameHandler(config, publisher, Clock.systemUTC(),
         new OriginalAcks(WebClient.create(vertx), config.persisterUrl()), memberships, presence, lifetime, metrics);
