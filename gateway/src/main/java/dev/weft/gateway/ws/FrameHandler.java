@@ -165,7 +165,7 @@ final class FrameHandler {
     String conv;
     if (to != null) {
       if (!(to instanceof String recipient) || !UserIds.valid(recipient)) {
-        c.write(Frames.error(ref, ErrorCode.BAD_RECIPIENT, "to must be a user id: 1-64 characters, no whitespace"));
+        c.write(Frames.error(ref, ErrorCode.BAD_RECIPIENT, "to must be a user id: " + UserIds.RULE));
         return;
       }
       if (recipient.equals(c.user)) {

@@ -87,7 +87,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
     }
     String device = request.getParam("device", "default");
     if (!UserIds.valid(device)) {
-      HttpErrors.send(ctx.response(), 400, "bad_request", "device must be 1-64 characters, no whitespace");
+      HttpErrors.send(ctx.response(), 400, "bad_request", "device must be " + UserIds.RULE);
       return;
     }
     String lastSeen = request.getParam("last_seen");

@@ -165,7 +165,7 @@ final class CatchUpRoutes {
    */
   private static void user(String user) throws BadRequest {
     if (!UserIds.valid(user)) {
-      throw new BadRequest("user must be a valid user id (1-64 characters, no whitespace)");
+      throw new BadRequest("user must be a valid user id: " + UserIds.RULE);
     }
   }
 
