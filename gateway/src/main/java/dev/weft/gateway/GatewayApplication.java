@@ -105,16 +105,19 @@ public final class GatewayApplication implements AutoCloseable {
         .withMetrics(new MicrometerMetricsFactory(registry)).build();
     Tokens tokens = new Tokens(config.jwt(), Clock.systemUTC());
     WebClient persister = WebClient.create(vertx);
+    dev.weft.gateway.abuse.ClientAddress addresses = new dev.weft.gateway.abuse.ClientAddress(config.abuse().trustedProxies());
+    dev.weft.gateway.abuse.HttpRequestLimit httpLimit = new dev.weft.gateway.abuse.HttpRequestLimit(config.abuse(), addresses,
+        System::nanoTime);
     WebSocketEndpoint webSocket = new WebSocketEndpoint(config, tokens, publisher, sessions, Clock.systemUTC(),
-        new OriginalAcks(persister, config.persisterUrl()), new CatchUpReads(persister, config.persisterUrl()), inbound, memberships, presence, metrics);
-    HistoryRoute history = new HistoryRoute(tokens, persister, config.persisterUrl(), memberships);
+        new OriginalAcks(persister, config.persisterUrl()), new CatchUpReads(persister, config.persisterUrl()), inbound, memberships, presence, metrics, addresses);
+    HistoryRoute history = new HistoryRoute(tokens, persister, config.persisterUrl(), memberships, httpLimit);
     HeartbeatPublisher heartbeat = new HeartbeatPublisher(publisher, vertx.getOrCreateContext(),
         config.kafka().topics().gateways(), config.gatewayId(), sessions::size);
     GatewayApplication app = new GatewayApplication(config, vertx, publisher, deliveries, webSocket, sessions, heartbeat,
         groups, presenceDirectory, metrics);
     long heartbeatMs = config.heartbeatMs();
     java.util.function.BooleanSupplier ready = () -> !metrics.draining() && heartbeat.kafkaAnsweredWithin(3 * heartbeatMs + 5_000);
-    ConversationsRoute conversations = new ConversationsRoute(tokens, persister, config.persisterUrl());
+    ConversationsRoute conversations = new ConversationsRoute(tokens, persister, config.persisterUrl(), httpLimit);
     DemoRoutes demo = new DemoRoutes(config.demo(), tokens);
     try {
       vertx.deployVerticle(() -> new GatewayVerticle(config, webSocket, history, conversations, metrics, ready, demo),

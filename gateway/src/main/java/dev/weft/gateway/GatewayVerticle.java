@@ -1,5 +1,6 @@
 package dev.weft.gateway;
 
+import dev.weft.gateway.abuse.RequestDeadline;
 import dev.weft.gateway.config.GatewayConfig;
 import dev.weft.gateway.http.ConversationsRoute;
 import dev.weft.gateway.http.DemoRoutes;
@@ -41,6 +42,8 @@ final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    RequestDeadline deadline = new RequestDeadline(vertx, config.abuse().requestTimeoutMs());
+    router.route().handler(deadline::requestArrived);
     router.get("/v1/ws").handler(webSocket);
     router.get("/v1/conversations/:conv/messages").handler(history);
     router.get("/v1/conversations").handler(conversations);
@@ -67,9 +70,12 @@ final class GatewayVerticle extends VerticleBase {
     // before it is allocated (see Compression).
     Compression.configure(options, config.webSocketCompression());
     server = vertx.createHttpServer(options).requestHandler(router);
-    if (config.webSocketCompression()) {
-      server.connectionHandler(Compression.boundInflation(options, 2 * config.maxFrameBytes()));
-    }
+    io.vertx.core.Handler<io.vertx.core.http.HttpConnection> inflation = config.webSocketCompression()
+        ? Compression.boundInflation(options, 2 * config.maxFrameBytes()) : conn -> { };
+    server.connectionHandler(conn -> {
+      deadline.connected(conn);
+      inflation.handle(conn);
+    });
     return server.listen();
   }
 

@@ -44,6 +44,7 @@ import java.util.regex.Pattern;
  * @param lookups see {@link LookupSettings}
  * @param drain see {@link DrainSettings}
  * @param demo see {@link DemoSettings}
+ * @param abuse see {@link AbuseLimits}
  */
 public record GatewayConfig(
     KafkaSettings kafka,
@@ -68,7 +69,8 @@ public record GatewayConfig(
     SignalSettings signals,
     LookupSettings lookups,
     DrainSettings drain,
-    DemoSettings demo) {
+    DemoSettings demo,
+    AbuseLimits abuse) {
 
   private static final Pattern GATEWAY_ID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
 
@@ -123,7 +125,8 @@ public record GatewayConfig(
         SignalSettings.from(env),
         LookupSettings.from(env),
         DrainSettings.from(env),
-        DemoSettings.from(env, jwt));
+        DemoSettings.from(env, jwt),
+        AbuseLimits.from(env));
   }
 
   /** A copy listening on another port (the application resolves port 0 to a concrete free port). */
@@ -131,6 +134,6 @@ public record GatewayConfig(
     return new GatewayConfig(kafka, jwt, gatewayId, port, persisterUrl, maxFrameBytes, maxTextBytes,
         webSocketCompression, eventLoops,
         publishQueueMax, sendRatePerSecond, sendBurst, writeQueueMaxBytes, pingIntervalMs, idleTimeoutMs, heartbeatMs,
-        catchUp, groupMaxMembers, maxConnectionsPerUser, signals, lookups, drain, demo);
+        catchUp, groupMaxMembers, maxConnectionsPerUser, signals, lookups, drain, demo, abuse);
   }
 }

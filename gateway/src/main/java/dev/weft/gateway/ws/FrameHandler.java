@@ -1,5 +1,6 @@
 package dev.weft.gateway.ws;
 
+import dev.weft.common.LogSafe;
 import dev.weft.common.ConversationIds;
 import dev.weft.common.Topics;
 import dev.weft.common.UserIds;
@@ -44,6 +45,8 @@ final class FrameHandler {
   private final SignalOps signals;
   private final TokenLifetime lifetime;
   private final MessageIds ids = new MessageIds();
+  /** Frames per user over all their sockets here (WEFT_SEND_RATE_PER_USER): the per-socket budget times 20 sockets is no limit. */
+  private final dev.weft.gateway.abuse.KeyedRateLimiter userFrames;
 
   private final dev.weft.gateway.ops.GatewayMetrics metrics;
   private static final java.util.Set<String> OPS = java.util.Set.of("send", "receipt", "group_create", "group_add",
@@ -52,6 +55,8 @@ final class FrameHandler {
   FrameHandler(GatewayConfig config, KafkaPublisher publisher, Clock clock, OriginalAcks originals, Memberships memberships,
       PresenceHub presence, TokenLifetime lifetime, dev.weft.gateway.ops.GatewayMetrics metrics) {
     this.config = config;
+    this.userFrames = new dev.weft.gateway.abuse.KeyedRateLimiter(config.abuse().sendRatePerUser(),
+        config.abuse().sendBurstPerUser(), System::nanoTime);
     this.lifetime = lifetime;
     this.metrics = metrics;
     this.pending = new PendingLookups(memberships, config.lookups().maxPending());
@@ -121,6 +126,12 @@ final class FrameHandler {
     if (!c.limiter.tryAcquire()) {
       c.write(Frames.error(ref, ErrorCode.RATE_LIMITED,
           "more than " + config.sendRatePerSecond() + " frames per second; slow down and retry"));
+      return;
+    }
+    // After the socket's own check, so a socket over its budget does not spend its user's.
+    if (!userFrames.tryAcquire(c.user)) {
+      c.write(Frames.error(ref, ErrorCode.RATE_LIMITED, "more than " + config.abuse().sendRatePerUser()
+          + " frames per second from this user over all their connections; slow down and retry"));
       return;
     }
     Object op = frame.getValue("op");
@@ -237,7 +248,7 @@ final class FrameHandler {
           }
         })
         .onFailure(e -> {
-          log.warn("could not check resend {} of {}: {}", ref, c.user, e.toString());
+          log.warn("could not check resend {} of {}: {}", LogSafe.of(ref), LogSafe.of(c.user), e.toString());
           c.write(Frames.error(ref, ErrorCode.UNAVAILABLE, "cannot tell yet whether the original was stored; retry"));
         })
         .<Void>mapEmpty()
@@ -261,7 +272,7 @@ final class FrameHandler {
           if (e instanceof KafkaPublisher.Overloaded) {
             c.write(Frames.error(ref, ErrorCode.OVERLOADED, "the gateway is overloaded; nothing was stored, retry later"));
           } else {
-            log.warn("Kafka did not take message {} of {}: {}", id, c.user, e.toString());
+            log.warn("Kafka did not take message {} of {}: {}", id, LogSafe.of(c.user), e.toString());
             c.write(Frames.error(ref, ErrorCode.UNAVAILABLE, "Kafka did not confirm the write; retry with the same ref"));
           }
         });
