@@ -59,6 +59,9 @@ final class GatewayVerticle extends VerticleBase {
         .end(metrics.registry().scrape()));
     HttpServerOptions options = new HttpServerOptions()
         .setPort(config.httpPort())
+        // HTTP/1.1 only (the WebSocket upgrade and JSON routes): h2c detection holds a new connection, unseen by any
+        // deadline, until enough bytes arrive to tell HTTP/2 from HTTP/1.1 (see RequestDeadline).
+        .setHttp2ClearTextEnabled(false)
         // Netty's own limit is the hard stop: past it the connection is dropped without a close
         // frame the client can read (1006). Up to twice the configured size, FrameHandler closes
         // with a proper 1009 instead, so a client learns why.

@@ -27,7 +27,6 @@ public final class KeyedRateLimiter {
 
   private final double tokensPerNano;
   private final double burst;
-  private final long refillNanos;
   private final LongSupplier nanoClock;
   private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
   private final AtomicLong calls = new AtomicLong();
@@ -35,7 +34,6 @@ public final class KeyedRateLimiter {
   public KeyedRateLimiter(int ratePerSecond, int burst, LongSupplier nanoClock) {
     this.tokensPerNano = ratePerSecond / 1e9;
     this.burst = burst;
-    this.refillNanos = (long) Math.ceil(burst / this.tokensPerNano);
     this.nanoClock = nanoClock;
   }
 
@@ -62,7 +60,7 @@ public final class KeyedRateLimiter {
   /** Drops every bucket that has refilled completely since it was last used. */
   void sweep(long now) {
     for (String key : buckets.keySet()) {
-      buckets.computeIfPresent(key, (k, b) -> now - b.last >= refillNanos ? null : b);
+      buckets.computeIfPresent(key, (k, b) -> b.tokens + (now - b.last) * tokensPerNano >= burst ? null : b);
     }
   }
 

@@ -17,6 +17,10 @@ import java.util.Map;
  * and an idle timeout is reset by every byte, which a slowloris client sends. A deadline is not. Once a request asks
  * for an upgrade the deadline is off, unless the upgrade is refused (a 4xx ends the response and re-arms it).
  *
+ * <p>Needs {@code HttpServerOptions.setHttp2ClearTextEnabled(false)}: with h2c on, Vert.x first gathers bytes to tell an
+ * HTTP/2 preface from HTTP/1.1 and creates the connection (and calls the connection handler) only once it can, so a
+ * client that sends half a request line is held, with no deadline, before this class ever sees it (Vert.x 5.0.7).
+ *
  * <p>One instance per event loop (per GatewayVerticle): its connections, timers and map belong to that loop only.
  */
 public final class RequestDeadline {

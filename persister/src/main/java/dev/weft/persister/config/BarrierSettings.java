@@ -15,7 +15,7 @@ import dev.weft.common.Env;
  */
 public record BarrierSettings(int concurrency, int queueMax) {
 
-  static BarrierSettings from(Env env) {
+  public static BarrierSettings from(Env env) {
     return new BarrierSettings(
         env.integer("WEFT_BARRIER_CONCURRENCY", 4, 1, 256),
         env.integer("WEFT_BARRIER_QUEUE_MAX", 32, 0, 100_000));
