@@ -296,6 +296,8 @@ final class FrameHandler {
       return;
     }
     Object seqValue = frame.getValue("seq");
+    // A seq is a partition offset: 0..Long.MAX_VALUE. Jackson reads 1e30 and 1.5 as Double and anything past a long as
+    // BigInteger, so only Integer and Long can be one; never narrow a Number to long, which would wrap or truncate.
     if (!(seqValue instanceof Integer || seqValue instanceof Long) || ((Number) seqValue).longValue() < 0) {
       c.write(Frames.error(ref, ErrorCode.BAD_REQUEST, "seq must be a non-negative integer"));
       return;
