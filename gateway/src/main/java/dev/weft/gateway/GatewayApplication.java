@@ -107,7 +107,7 @@ public final class GatewayApplication implements AutoCloseable {
     WebClient persister = WebClient.create(vertx);
     dev.weft.gateway.abuse.ClientAddress addresses = new dev.weft.gateway.abuse.ClientAddress(config.abuse().trustedProxies());
     dev.weft.gateway.abuse.HttpRequestLimit httpLimit = new dev.weft.gateway.abuse.HttpRequestLimit(config.abuse(), addresses,
-        System::nanoTime);
+        System::nanoTime, registry);
     WebSocketEndpoint webSocket = new WebSocketEndpoint(config, tokens, publisher, sessions, Clock.systemUTC(),
         new OriginalAcks(persister, config.persisterUrl()), new CatchUpReads(persister, config.persisterUrl()), inbound, memberships, presence, metrics, addresses);
     HistoryRoute history = new HistoryRoute(tokens, persister, config.persisterUrl(), memberships, httpLimit);

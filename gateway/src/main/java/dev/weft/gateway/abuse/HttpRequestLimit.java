@@ -2,6 +2,8 @@ package dev.weft.gateway.abuse;
 
 import dev.weft.gateway.config.AbuseLimits;
 import dev.weft.gateway.http.HttpErrors;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.ext.web.RoutingContext;
 import java.util.function.LongSupplier;
 
@@ -15,8 +17,11 @@ public final class HttpRequestLimit {
   private final KeyedRateLimiter perAddress;
   private final ClientAddress addresses;
   private final int rate;
+  private final Counter refused;
 
-  public HttpRequestLimit(AbuseLimits limits, ClientAddress addresses, LongSupplier nanoClock) {
+  public HttpRequestLimit(AbuseLimits limits, ClientAddress addresses, LongSupplier nanoClock, MeterRegistry registry) {
+    this.refused = Counter.builder("weft.gateway.http.refused").tag("reason", "rate_limited")
+        .description("HTTP requests refused by a limit, by reason").register(registry);
     this.perAddress = new KeyedRateLimiter(limits.httpRatePerAddress(), limits.httpBurstPerAddress(), nanoClock);
     this.addresses = addresses;
     this.rate = limits.httpRatePerAddress();
@@ -27,6 +32,7 @@ public final class HttpRequestLimit {
     if (perAddress.tryAcquire(addresses.of(ctx.request()))) {
       return true;
     }
+    refused.increment();
     ctx.response().putHeader("Retry-After", "1");
     HttpErrors.send(ctx.response(), 429, "rate_limited",
         "more than " + rate + " requests per second from this address (WEFT_HTTP_RATE_PER_ADDRESS); retry later");

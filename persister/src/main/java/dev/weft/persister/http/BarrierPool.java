@@ -1,6 +1,8 @@
 package dev.weft.persister.http;
 
 import dev.weft.persister.config.BarrierSettings;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -25,7 +27,11 @@ final class BarrierPool {
   private final int max;
   private final AtomicInteger admitted = new AtomicInteger();
 
-  BarrierPool(Vertx vertx, BarrierSettings settings) {
+  private final Counter refused;
+
+  BarrierPool(Vertx vertx, BarrierSettings settings, MeterRegistry registry) {
+    this.refused = Counter.builder("weft.persister.barrier.refused")
+        .description("barrier waits refused because the barrier pool and its queue were full (503 busy)").register(registry);
     this.executor = vertx.createSharedWorkerExecutor("weft-barrier", settings.concurrency());
     this.max = settings.concurrency() + settings.queueMax();
   }
@@ -34,6 +40,7 @@ final class BarrierPool {
   <T> Future<T> run(Callable<T> wait) {
     if (admitted.incrementAndGet() > max) {
       admitted.decrementAndGet();
+      refused.increment();
       return Future.failedFuture(new Full());
     }
     return executor.executeBlocking(wait, false).onComplete(r -> admitted.decrementAndGet());

@@ -50,7 +50,7 @@ public final class HistoryServer {
       io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry,
       PersistedBarrier barrier, dev.weft.persister.config.BarrierSettings barrierSettings) {
     this.barrier = barrier;
-    this.barriers = new BarrierPool(vertx, barrierSettings);
+    this.barriers = new BarrierPool(vertx, barrierSettings, registry);
     this.registry = registry;
     this.vertx = vertx;
     this.store = store;

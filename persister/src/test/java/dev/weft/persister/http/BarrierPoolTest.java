@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 class BarrierPoolTest {
 
   private final Vertx vertx = Vertx.vertx();
+  private final io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+      new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
 
   @AfterEach
   void stop() throws Exception {
@@ -27,13 +29,14 @@ class BarrierPoolTest {
 
   @Test
   void pastItsThreadsAndQueueAWaitIsRefusedAtOnceAndRoomComesBackAfter() throws Exception {
-    BarrierPool pool = new BarrierPool(vertx, new BarrierSettings(1, 1));
+    BarrierPool pool = new BarrierPool(vertx, new BarrierSettings(1, 1), registry);
     CountDownLatch release = new CountDownLatch(1);
     Future<Boolean> running = pool.run(() -> release.await(10, TimeUnit.SECONDS));
     Future<Boolean> queued = pool.run(() -> true);
     Future<Boolean> refused = pool.run(() -> true);
     assertTrue(refused.failed(), "refused without waiting");
     assertInstanceOf(BarrierPool.Full.class, refused.cause());
+    assertEquals(1.0, registry.counter("weft.persister.barrier.refused").count());
     release.countDown();
     assertTrue(await(running));
     assertTrue(await(queued));
@@ -42,7 +45,7 @@ class BarrierPoolTest {
 
   @Test
   void aFailedWaitGivesItsSlotBack() throws Exception {
-    BarrierPool pool = new BarrierPool(vertx, new BarrierSettings(1, 0));
+    BarrierPool pool = new BarrierPool(vertx, new BarrierSettings(1, 0), registry);
     Future<Object> failed = pool.run(() -> {
       throw new java.util.concurrent.TimeoutException("behind");
     });
