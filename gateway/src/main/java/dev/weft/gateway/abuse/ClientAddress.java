@@ -16,9 +16,22 @@ import java.util.List;
  * the gateway would make every client one address, so run an HTTP one (the Kubernetes ingress) that sets the header.
  *
  * <p>The key of an IPv6 address is its /64: one host is routinely given a whole /64, and counting each of its 2^64
- * addresses apart would be no limit at all. Only IP literals are parsed, never looked up: this runs on an event loop.
+ * addresses apart would be no limit at all. An IPv4-mapped IPv6 address is its IPv4 address. Only IP literals are
+ * parsed, never looked up: this runs on an event loop.
+ *
+ * <p>A loopback client is {@link #LOCAL}, which the per-address limits do not count: it is this machine (a load
+ * generator, a test, a local sidecar), never a client from the network. A local sidecar proxy belongs in
+ * WEFT_TRUSTED_PROXIES, so that its clients are told apart by X-Forwarded-For.
  */
 public final class ClientAddress {
+
+  /** The key of a loopback client: not limited per address. */
+  public static final String LOCAL = "local";
+
+  /** True unless the per-address limits skip this key. */
+  public static boolean limited(String key) {
+    return !LOCAL.equals(key);
+  }
 
   private record Cidr(byte[] network, int bits) {
     boolean contains(byte[] ip) {
@@ -102,7 +115,31 @@ public final class ClientAddress {
     return colon > 0 && hop.indexOf(':', colon + 1) < 0 ? hop.substring(0, colon) : hop;
   }
 
+  private static boolean mappedIpv4(byte[] ip) {
+    for (int i = 0; i < 10; i++) {
+      if (ip[i] != 0) {
+        return false;
+      }
+    }
+    return ip[10] == (byte) 0xff && ip[11] == (byte) 0xff;
+  }
+
+  private static boolean ipv6Loopback(byte[] ip) {
+    for (int i = 0; i < 15; i++) {
+      if (ip[i] != 0) {
+        return false;
+      }
+    }
+    return ip[15] == 1;
+  }
+
   private static String key(byte[] ip) {
+    if (ip.length == 16 && mappedIpv4(ip)) {
+      ip = java.util.Arrays.copyOfRange(ip, 12, 16);
+    }
+    if ((ip.length == 4 && (ip[0] & 0xff) == 127) || (ip.length == 16 && ipv6Loopback(ip))) {
+      return LOCAL;
+    }
     if (ip.length == 4) {
       return (ip[0] & 0xff) + "." + (ip[1] & 0xff) + "." + (ip[2] & 0xff) + "." + (ip[3] & 0xff);
     }

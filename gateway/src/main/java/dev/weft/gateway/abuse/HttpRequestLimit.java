@@ -29,7 +29,8 @@ public final class HttpRequestLimit {
 
   /** True when the request may go on; false when it was answered with 429 {@code rate_limited}. */
   public boolean admit(RoutingContext ctx) {
-    if (perAddress.tryAcquire(addresses.of(ctx.request()))) {
+    String address = addresses.of(ctx.request());
+    if (!ClientAddress.limited(address) || perAddress.tryAcquire(address)) {
       return true;
     }
     refused.increment();

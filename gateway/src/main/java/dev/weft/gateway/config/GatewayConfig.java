@@ -102,6 +102,8 @@ public record GatewayConfig(
           + ": a client needs at least one ping to answer");
     }
     JwtSettings jwt = JwtSettings.from(env);
+    int sendRate = env.integer("WEFT_SEND_RATE", 200, 1, 1_000_000);
+    int sendBurst = env.integer("WEFT_SEND_BURST", 400, 1, 1_000_000);
     return new GatewayConfig(
         KafkaSettings.from(env),
         jwt,
@@ -113,8 +115,8 @@ public record GatewayConfig(
         env.integer("WEFT_WS_COMPRESSION", 0, 0, 1) == 1,
         env.integer("WEFT_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), 1, 256),
         env.integer("WEFT_PUBLISH_QUEUE_MAX", 10_000, 1, 10_000_000),
-        env.integer("WEFT_SEND_RATE", 200, 1, 1_000_000),
-        env.integer("WEFT_SEND_BURST", 400, 1, 1_000_000),
+        sendRate,
+        sendBurst,
         env.integer("WEFT_SOCKET_WRITE_QUEUE_BYTES", 1024 * 1024, 1024, 1024 * 1024 * 1024),
         pingInterval,
         idleTimeout,
@@ -126,7 +128,7 @@ public record GatewayConfig(
         LookupSettings.from(env),
         DrainSettings.from(env),
         DemoSettings.from(env, jwt),
-        AbuseLimits.from(env));
+        AbuseLimits.from(env, sendRate, sendBurst));
   }
 
   /** A copy listening on another port (the application resolves port 0 to a concrete free port). */

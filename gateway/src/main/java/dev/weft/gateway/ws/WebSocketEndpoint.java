@@ -88,7 +88,8 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
     HttpServerRequest request = ctx.request();
     String address = addresses.of(request);
     // First, before any work: every attempt counts, a bad token as much as a good one.
-    if (!attempts.tryAcquire(address)) {
+    boolean limited = ClientAddress.limited(address);
+    if (limited && !attempts.tryAcquire(address)) {
       metrics.refused("connect_rate_limited");
       ctx.response().putHeader("Retry-After", "1");
       HttpErrors.send(ctx.response(), 429, "connect_rate_limited", "more than " + config.abuse().connectRatePerAddress()
@@ -132,7 +133,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
           "this user has " + perUser.max() + " connections to this gateway already (WEFT_MAX_CONNECTIONS_PER_USER); close one");
       return;
     }
-    if (!perAddress.tryTake(address)) {
+    if (limited && !perAddress.tryTake(address)) {
       perUser.giveBack(who.user());
       metrics.refused("too_many_address_connections");
       HttpErrors.send(ctx.response(), 429, "too_many_address_connections", "this address has " + perAddress.max()

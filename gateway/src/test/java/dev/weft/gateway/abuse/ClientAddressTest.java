@@ -42,6 +42,22 @@ class ClientAddressTest {
   }
 
   @Test
+  void loopbackIsLocalAndNotLimited() {
+    ClientAddress a = new ClientAddress(List.of());
+    assertEquals(ClientAddress.LOCAL, a.of(peer("127.0.0.1"), List.of()));
+    assertEquals(ClientAddress.LOCAL, a.of(peer("::1"), List.of()));
+    assertEquals(false, ClientAddress.limited(a.of(peer("127.0.0.2"), List.of())));
+    assertEquals(true, ClientAddress.limited(a.of(peer("::2"), List.of())));
+  }
+
+  @Test
+  void anIpv4MappedAddressIsItsIpv4Address() {
+    ClientAddress a = new ClientAddress(List.of());
+    assertEquals("198.51.100.7", a.of(peer("::ffff:198.51.100.7"), List.of()));
+    assertEquals(ClientAddress.LOCAL, a.of(peer("::ffff:127.0.0.1"), List.of()));
+  }
+
+  @Test
   void anIpv6ClientCountsByItsSlash64() {
     ClientAddress a = new ClientAddress(List.of());
     assertEquals("2001:db8:1:2::/64", a.of(peer("2001:db8:1:2::1"), List.of()));
