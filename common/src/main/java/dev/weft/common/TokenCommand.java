@@ -18,7 +18,7 @@ public final class TokenCommand {
       System.exit(2);
     }
     if (!UserIds.valid(args[0])) {
-      System.err.println("not a valid user id: 1-64 characters, no whitespace");
+      System.err.println("not a valid user id: " + UserIds.RULE);
       System.exit(2);
     }
     try {

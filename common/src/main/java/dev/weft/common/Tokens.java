@@ -145,7 +145,7 @@ public final class Tokens {
     // getSubject() would turn a JSON number into text; a user id is a string.
     String sub = jwt.getClaim("sub").asString();
     if (sub == null || !UserIds.valid(sub)) {
-      return Verified.refused("invalid_token", "the token's sub is not a valid user id (1-64 characters, no whitespace)");
+      return Verified.refused("invalid_token", "the token's sub is not a valid user id: " + UserIds.RULE);
     }
     return new Verified(sub, null, null, expiresAt);
   }

@@ -118,9 +118,12 @@ public final class GatewayApplication implements AutoCloseable {
     WebClient persister = WebClient.create(vertx);
     PresenceHub presence = new PresenceHub(presenceDirectory, new PresenceAccess(config.signals().presencePolicy(),
         memberships, new DirectPartners(persister, config.persisterUrl())));
+    dev.weft.gateway.abuse.ClientAddress addresses = new dev.weft.gateway.abuse.ClientAddress(config.abuse().trustedProxies());
+    dev.weft.gateway.abuse.HttpRequestLimit httpLimit = new dev.weft.gateway.abuse.HttpRequestLimit(config.abuse(), addresses,
+        System::nanoTime, registry);
     WebSocketEndpoint webSocket = new WebSocketEndpoint(config, tokens, publisher, sessions, Clock.systemUTC(),
-        new OriginalAcks(persister, config.persisterUrl()), new CatchUpReads(persister, config.persisterUrl()), inbound, memberships, presence, metrics);
-    HistoryRoute history = new HistoryRoute(tokens, persister, config.persisterUrl(), memberships);
+        new OriginalAcks(persister, config.persisterUrl()), new CatchUpReads(persister, config.persisterUrl()), inbound, memberships, presence, metrics, addresses);
+    HistoryRoute history = new HistoryRoute(tokens, persister, config.persisterUrl(), memberships, httpLimit);
     HeartbeatPublisher heartbeat = new HeartbeatPublisher(publisher, vertx.getOrCreateContext(),
         config.kafka().topics().gateways(), config.gatewayId(), sessions::size);
     GatewayApplication app = new GatewayApplication(config, vertx, publisher, deliveries, webSocket, sessions, heartbeat,
@@ -128,7 +131,7 @@ public final class GatewayApplication implements AutoCloseable {
     app.jwks = jwks;
     long heartbeatMs = config.heartbeatMs();
     java.util.function.BooleanSupplier ready = () -> !metrics.draining() && heartbeat.kafkaAnsweredWithin(3 * heartbeatMs + 5_000);
-    ConversationsRoute conversations = new ConversationsRoute(tokens, persister, config.persisterUrl());
+    ConversationsRoute conversations = new ConversationsRoute(tokens, persister, config.persisterUrl(), httpLimit);
     DemoRoutes demo = new DemoRoutes(config.demo(), tokens);
     try {
       vertx.deployVerticle(() -> new GatewayVerticle(config, webSocket, history, conversations, metrics, ready, demo),

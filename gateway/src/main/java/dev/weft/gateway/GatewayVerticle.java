@@ -1,5 +1,6 @@
 package dev.weft.gateway;
 
+import dev.weft.gateway.abuse.RequestDeadline;
 import dev.weft.gateway.config.GatewayConfig;
 import dev.weft.gateway.http.ConversationsRoute;
 import dev.weft.gateway.http.DemoRoutes;
@@ -42,6 +43,8 @@ final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    RequestDeadline deadline = new RequestDeadline(vertx, config.abuse().requestTimeoutMs());
+    router.route().handler(deadline::requestArrived);
     router.get("/v1/ws").handler(new OriginCheck(config.origins())).handler(webSocket);
     router.get("/v1/conversations/:conv/messages").handler(history);
     router.get("/v1/conversations").handler(conversations);
@@ -57,6 +60,9 @@ final class GatewayVerticle extends VerticleBase {
         .end(metrics.registry().scrape()));
     HttpServerOptions options = new HttpServerOptions()
         .setPort(config.httpPort())
+        // HTTP/1.1 only (the WebSocket upgrade and JSON routes): h2c detection holds a new connection, unseen by any
+        // deadline, until enough bytes arrive to tell HTTP/2 from HTTP/1.1 (see RequestDeadline).
+        .setHttp2ClearTextEnabled(false)
         // Netty's own limit is the hard stop: past it the connection is dropped without a close
         // frame the client can read (1006). Up to twice the configured size, FrameHandler closes
         // with a proper 1009 instead, so a client learns why.
@@ -68,9 +74,12 @@ final class GatewayVerticle extends VerticleBase {
     // before it is allocated (see Compression).
     Compression.configure(options, config.webSocketCompression());
     server = vertx.createHttpServer(options).requestHandler(router);
-    if (config.webSocketCompression()) {
-      server.connectionHandler(Compression.boundInflation(options, 2 * config.maxFrameBytes()));
-    }
+    io.vertx.core.Handler<io.vertx.core.http.HttpConnection> inflation = config.webSocketCompression()
+        ? Compression.boundInflation(options, 2 * config.maxFrameBytes()) : conn -> { };
+    server.connectionHandler(conn -> {
+      deadline.connected(conn);
+      inflation.handle(conn);
+    });
     return server.listen();
   }
 

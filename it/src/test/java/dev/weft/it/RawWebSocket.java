@@ -55,6 +55,11 @@ final class RawWebSocket implements AutoCloseable {
    * 10 s.
    */
   static RawWebSocket open(int port, String token) throws IOException {
+    return open(port, token, "");
+  }
+
+  /** The same, with more request header lines ({@code "Name: value\r\n"} each), e.g. X-Forwarded-For. */
+  static RawWebSocket open(int port, String token, String extraHeaders) throws IOException {
     Socket socket = new Socket("127.0.0.1", port);
     socket.setSoTimeout(10_000);
     byte[] nonce = new byte[16];
@@ -66,7 +71,7 @@ final class RawWebSocket implements AutoCloseable {
         + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
         + "Sec-WebSocket-Version: 13\r\n"
         + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
-        + "Authorization: Bearer " + token + "\r\n\r\n";
+        + "Authorization: Bearer " + token + "\r\n" + extraHeaders + "\r\n";
     socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
     socket.getOutputStream().flush();
     InputStream in = socket.getInputStream();
@@ -126,6 +131,11 @@ final class RawWebSocket implements AutoCloseable {
     } finally {
       deflater.end();
     }
+  }
+
+  /** Sends one text message, uncompressed. */
+  void send(JsonObject frame) throws IOException {
+    writeFrame(0x80 | 0x1, frame.encode().getBytes(StandardCharsets.UTF_8));
   }
 
   /** Sends one text message compressed (RSV1 set), whether or not the server agreed to compression. */

@@ -76,7 +76,7 @@ public final class PersisterApplication implements AutoCloseable {
     }
     Vertx vertx = Vertx.vertx();
     HistoryServer http = new HistoryServer(vertx, store, config.dbPoolSize(), config.historyMaxLimit(), writer::running, registry,
-        barrier);
+        barrier, config.barriers());
     int port;
     try {
       writer.start();

@@ -1,5 +1,6 @@
 package dev.weft.router;
 
+import dev.weft.common.LogSafe;
 import dev.weft.common.ConversationIds;
 import dev.weft.common.groups.GroupDirectory;
 import dev.weft.common.groups.GroupRules;
@@ -38,7 +39,7 @@ final class GroupMembership {
     if (m.getEvent() == null) {
       if (state == null || !state.memberAt(m.getFrom(), seq)) {
         // The sender's gateway checked; a removal ordered just before this message wins.
-        log.info("not routing {}@{}: {} was not a member of the group then", conv, seq, m.getFrom());
+        log.info("not routing {}@{}: {} was not a member of the group then", LogSafe.of(conv), seq, LogSafe.of(m.getFrom()));
         return Decision.DROP;
       }
       return new Decision(state.recipientsAt(seq), null);
@@ -46,7 +47,7 @@ final class GroupMembership {
     if (state == null || seq > state.version()) {
       GroupRules.Outcome o = GroupRules.apply(state, conv, seq, m.getFrom(), m.getEvent());
       if (!o.applied()) {
-        log.info("group event {}@{} from {} changes nothing: {}", conv, seq, m.getFrom(), o.rejected());
+        log.info("group event {}@{} from {} changes nothing: {}", LogSafe.of(conv), seq, LogSafe.of(m.getFrom()), LogSafe.of(o.rejected()));
         return Decision.DROP;
       }
       state = o.state(); // known to the directory once stored: see applied()

@@ -46,6 +46,7 @@ import java.util.regex.Pattern;
  * @param drain see {@link DrainSettings}
  * @param demo see {@link DemoSettings}
  * @param origins see {@link OriginSettings}
+ * @param abuse see {@link AbuseLimits}
  */
 public record GatewayConfig(
     KafkaSettings kafka,
@@ -72,7 +73,8 @@ public record GatewayConfig(
     LookupSettings lookups,
     DrainSettings drain,
     DemoSettings demo,
-    OriginSettings origins) {
+    OriginSettings origins,
+    AbuseLimits abuse) {
 
   private static final Pattern GATEWAY_ID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
 
@@ -104,6 +106,8 @@ public record GatewayConfig(
           + ": a client needs at least one ping to answer");
     }
     JwtSettings jwt = JwtSettings.from(env);
+    int sendRate = env.integer("WEFT_SEND_RATE", 200, 1, 1_000_000);
+    int sendBurst = env.integer("WEFT_SEND_BURST", 400, 1, 1_000_000);
     return new GatewayConfig(
         KafkaSettings.from(env),
         jwt,
@@ -115,8 +119,8 @@ public record GatewayConfig(
         env.integer("WEFT_WS_COMPRESSION", 0, 0, 1) == 1,
         env.integer("WEFT_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), 1, 256),
         env.integer("WEFT_PUBLISH_QUEUE_MAX", 10_000, 1, 10_000_000),
-        env.integer("WEFT_SEND_RATE", 200, 1, 1_000_000),
-        env.integer("WEFT_SEND_BURST", 400, 1, 1_000_000),
+        sendRate,
+        sendBurst,
         env.integer("WEFT_SOCKET_WRITE_QUEUE_BYTES", 1024 * 1024, 1024, 1024 * 1024 * 1024),
         pingInterval,
         idleTimeout,
@@ -129,7 +133,8 @@ public record GatewayConfig(
         LookupSettings.from(env),
         DrainSettings.from(env),
         DemoSettings.from(env, jwt),
-        OriginSettings.from(env));
+        OriginSettings.from(env),
+        AbuseLimits.from(env, sendRate, sendBurst));
   }
 
   /** A copy listening on another port (the application resolves port 0 to a concrete free port). */
@@ -137,6 +142,6 @@ public record GatewayConfig(
     return new GatewayConfig(kafka, jwt, gatewayId, port, persisterUrl, maxFrameBytes, maxTextBytes,
         webSocketCompression, eventLoops,
         publishQueueMax, sendRatePerSecond, sendBurst, writeQueueMaxBytes, pingIntervalMs, idleTimeoutMs, heartbeatMs,
-        catchUp, groupMaxMembers, maxConnectionsPerUser, signals, quotas, lookups, drain, demo, origins);
+        catchUp, groupMaxMembers, maxConnectionsPerUser, signals, quotas, lookups, drain, demo, origins, abuse);
   }
 }

@@ -53,9 +53,30 @@ public final class CatchUpReads {
         + "/" + what;
   }
 
+  /** The persister has as many catch-up barriers running and queued as it allows (503 {@code busy}). */
+  public static final class Busy extends Exception {
+    Busy() {
+      super("the persister is running as many catch-ups as it may", null, false, false);
+    }
+  }
+
   private static Future<JsonObject> send(HttpRequest<Buffer> request) {
-    return request.timeout(TIMEOUT_MS).send().compose(r -> r.statusCode() == 200
-        ? Future.succeededFuture(r.bodyAsJsonObject())
-        : Future.failedFuture("catch-up read answered " + r.statusCode() + ": " + r.bodyAsString()));
+    return request.timeout(TIMEOUT_MS).send().compose(r -> {
+      if (r.statusCode() == 200) {
+        return Future.succeededFuture(r.bodyAsJsonObject());
+      }
+      if (r.statusCode() == 503 && busy(r.bodyAsString())) {
+        return Future.failedFuture(new Busy());
+      }
+      return Future.failedFuture("catch-up read answered " + r.statusCode() + ": " + r.bodyAsString());
+    });
+  }
+
+  private static boolean busy(String body) {
+    try {
+      return body != null && "busy".equals(new JsonObject(body).getString("code"));
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 }

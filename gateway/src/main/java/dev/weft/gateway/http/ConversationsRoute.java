@@ -22,7 +22,10 @@ public final class ConversationsRoute implements Handler<RoutingContext> {
   private final WebClient client;
   private final String persisterUrl;
 
-  public ConversationsRoute(Tokens tokens, WebClient client, String persisterUrl) {
+  private final dev.weft.gateway.abuse.HttpRequestLimit limit;
+
+  public ConversationsRoute(Tokens tokens, WebClient client, String persisterUrl, dev.weft.gateway.abuse.HttpRequestLimit limit) {
+    this.limit = limit;
     this.tokens = tokens;
     this.client = client;
     this.persisterUrl = persisterUrl;
@@ -30,6 +33,9 @@ public final class ConversationsRoute implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
+    if (!limit.admit(ctx)) {
+      return;
+    }
     Tokens.Verified who = tokens.verify(BearerToken.from(ctx.request()));
     if (!who.ok()) {
       HttpErrors.send(ctx.response(), 401, who.code(), who.message());

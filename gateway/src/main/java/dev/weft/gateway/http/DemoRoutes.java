@@ -52,7 +52,7 @@ public final class DemoRoutes {
         }
         String user = ctx.request().getParam("user");
         if (user == null || !UserIds.valid(user)) {
-          HttpErrors.send(ctx.response(), 400, "bad_request", "user must be 1-64 characters, no whitespace");
+          HttpErrors.send(ctx.response(), 400, "bad_request", "user must be a user id: " + UserIds.RULE);
           return;
         }
         ctx.json(new JsonObject().put("user", user).put("token", tokens.issue(user, Duration.ofHours(12))));

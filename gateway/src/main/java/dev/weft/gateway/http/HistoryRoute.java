@@ -28,7 +28,10 @@ public final class HistoryRoute implements Handler<RoutingContext> {
 
   private final Memberships memberships;
 
-  public HistoryRoute(Tokens tokens, WebClient client, String persisterUrl, Memberships memberships) {
+  private final dev.weft.gateway.abuse.HttpRequestLimit limit;
+
+  public HistoryRoute(Tokens tokens, WebClient client, String persisterUrl, Memberships memberships, dev.weft.gateway.abuse.HttpRequestLimit limit) {
+    this.limit = limit;
     this.memberships = memberships;
     this.tokens = tokens;
     this.client = client;
@@ -37,6 +40,9 @@ public final class HistoryRoute implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
+    if (!limit.admit(ctx)) {
+      return;
+    }
     Tokens.Verified who = tokens.verify(BearerToken.from(ctx.request()));
     if (!who.ok()) {
       HttpErrors.send(ctx.response(), 401, who.code(), who.message());

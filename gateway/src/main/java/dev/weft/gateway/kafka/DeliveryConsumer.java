@@ -1,5 +1,6 @@
 package dev.weft.gateway.kafka;
 
+import dev.weft.common.LogSafe;
 import dev.weft.common.KafkaClientProps;
 import dev.weft.common.KafkaSettings;
 import dev.weft.common.groups.GroupDirectory;
@@ -124,7 +125,7 @@ public final class DeliveryConsumer implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-        log.warn("the group directory did not catch up before an event of {}: {}", d.getConv(), e.toString());
+        log.warn("the group directory did not catch up before an event of {}: {}", LogSafe.of(d.getConv()), e.toString());
       }
     }
     dispatcher.dispatch(d);

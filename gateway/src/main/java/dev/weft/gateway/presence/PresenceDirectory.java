@@ -1,5 +1,6 @@
 package dev.weft.gateway.presence;
 
+import dev.weft.common.LogSafe;
 import dev.weft.common.KafkaClientProps;
 import dev.weft.common.KafkaSettings;
 import dev.weft.common.NamedThreads;
@@ -139,7 +140,7 @@ public final class PresenceDirectory implements AutoCloseable {
       try {
         listener.accept(user, p);
       } catch (RuntimeException e) {
-        log.warn("presence listener failed for {}: {}", user, e.toString());
+        log.warn("presence listener failed for {}: {}", LogSafe.of(user), e.toString());
       }
     }
   }

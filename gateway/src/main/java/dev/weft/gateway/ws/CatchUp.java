@@ -1,5 +1,6 @@
 package dev.weft.gateway.ws;
 
+import dev.weft.common.LogSafe;
 import dev.weft.gateway.config.CatchUpSettings;
 import dev.weft.gateway.http.CatchUpReads;
 import io.vertx.core.AsyncResult;
@@ -25,6 +26,8 @@ final class CatchUp {
   private static final Logger log = LoggerFactory.getLogger(CatchUp.class);
   /** Closed when history cannot be read: the client reconnects with the cursor it has. */
   static final short CLOSE_UNAVAILABLE = 1011;
+  /** Closed when the persisters run as many catch-ups as they may (RFC 6455 "try again later"): back off, then resume. */
+  static final short CLOSE_TRY_AGAIN_LATER = 1013;
   /** Receipts stored within this long before the last catch-up are replayed too: persisters' clocks differ. */
   private static final long RECEIPT_CLOCK_SLACK_MS = 10_000;
 
@@ -132,8 +135,13 @@ final class CatchUp {
       if (!c.isOpen()) {
         return;
       }
+      if (r.failed() && r.cause() instanceof CatchUpReads.Busy) {
+        c.closeReason = "catchup_busy";
+        c.socket.close(CLOSE_TRY_AGAIN_LATER, "catchup_busy: too many catch-ups at once; reconnect later with your cursor");
+        return;
+      }
       if (r.failed()) {
-        log.warn("could not catch {}/{} up: {}", c.user, c.device, r.cause().toString());
+        log.warn("could not catch {}/{} up: {}", LogSafe.of(c.user), LogSafe.of(c.device), r.cause().toString());
         c.socket.close(CLOSE_UNAVAILABLE, "unavailable: history cannot be read now; reconnect with your cursor");
         return;
       }

@@ -22,6 +22,8 @@ final class Connection {
   final ServerWebSocket socket;
   final Context context;
   final SendRateLimiter limiter;
+  /** The client address as the per-address limits count it; set once, before the socket is used. */
+  String address;
   /** Typing frames have their own, smaller budget. */
   SendRateLimiter typingLimiter = new SendRateLimiter(2, 5, System::nanoTime);
   /** Users whose presence this socket follows. Event loop only. */

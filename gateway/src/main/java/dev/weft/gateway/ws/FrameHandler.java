@@ -1,5 +1,6 @@
 package dev.weft.gateway.ws;
 
+import dev.weft.common.LogSafe;
 import dev.weft.common.ConversationIds;
 import dev.weft.common.Topics;
 import dev.weft.common.UserIds;
@@ -44,6 +45,8 @@ final class FrameHandler {
   private final SignalOps signals;
   private final TokenLifetime lifetime;
   private final MessageIds ids = new MessageIds();
+  /** Frames per user over all their sockets here (WEFT_SEND_RATE_PER_USER): the per-socket budget times 20 sockets is no limit. */
+  private final dev.weft.gateway.abuse.KeyedRateLimiter userFrames;
 
   private final dev.weft.gateway.ops.GatewayMetrics metrics;
   private static final java.util.Set<String> OPS = java.util.Set.of("send", "receipt", "group_create", "group_add",
@@ -52,6 +55,8 @@ final class FrameHandler {
   FrameHandler(GatewayConfig config, KafkaPublisher publisher, Clock clock, OriginalAcks originals, Memberships memberships,
       PresenceHub presence, TokenLifetime lifetime, dev.weft.gateway.ops.GatewayMetrics metrics) {
     this.config = config;
+    this.userFrames = new dev.weft.gateway.abuse.KeyedRateLimiter(config.abuse().sendRatePerUser(),
+        config.abuse().sendBurstPerUser(), System::nanoTime);
     this.lifetime = lifetime;
     this.metrics = metrics;
     this.pending = new PendingLookups(memberships, config.lookups().maxPending());
@@ -124,6 +129,12 @@ final class FrameHandler {
           "more than " + config.sendRatePerSecond() + " frames per second; slow down and retry"));
       return;
     }
+    // After the socket's own check, so a socket over its budget does not spend its user's.
+    if (!userFrames.tryAcquire(c.user)) {
+      c.write(Frames.error(ref, ErrorCode.RATE_LIMITED, "more than " + config.abuse().sendRatePerUser()
+          + " frames per second from this user over all their connections; slow down and retry"));
+      return;
+    }
     Object op = frame.getValue("op");
     if (!(op instanceof String)) {
       c.write(Frames.error(ref, ErrorCode.BAD_REQUEST, "op is missing or not a string"));
@@ -166,7 +177,7 @@ final class FrameHandler {
     String conv;
     if (to != null) {
       if (!(to instanceof String recipient) || !UserIds.valid(recipient)) {
-        c.write(Frames.error(ref, ErrorCode.BAD_RECIPIENT, "to must be a user id: 1-64 characters, no whitespace"));
+        c.write(Frames.error(ref, ErrorCode.BAD_RECIPIENT, "to must be a user id: " + UserIds.RULE));
         return;
       }
       if (recipient.equals(c.user)) {
@@ -238,7 +249,7 @@ final class FrameHandler {
           }
         })
         .onFailure(e -> {
-          log.warn("could not check resend {} of {}: {}", ref, c.user, e.toString());
+          log.warn("could not check resend {} of {}: {}", LogSafe.of(ref), LogSafe.of(c.user), e.toString());
           c.write(Frames.error(ref, ErrorCode.UNAVAILABLE, "cannot tell yet whether the original was stored; retry"));
         })
         .<Void>mapEmpty()
@@ -262,7 +273,7 @@ final class FrameHandler {
           if (e instanceof KafkaPublisher.Overloaded) {
             c.write(Frames.error(ref, ErrorCode.OVERLOADED, "the gateway is overloaded; nothing was stored, retry later"));
           } else {
-            log.warn("Kafka did not take message {} of {}: {}", id, c.user, e.toString());
+            log.warn("Kafka did not take message {} of {}: {}", id, LogSafe.of(c.user), e.toString());
             c.write(Frames.error(ref, ErrorCode.UNAVAILABLE, "Kafka did not confirm the write; retry with the same ref"));
           }
         });
@@ -286,6 +297,8 @@ final class FrameHandler {
       return;
     }
     Object seqValue = frame.getValue("seq");
+    // A seq is a partition offset: 0..Long.MAX_VALUE. Jackson reads 1e30 and 1.5 as Double and anything past a long as
+    // BigInteger, so only Integer and Long can be one; never narrow a Number to long, which would wrap or truncate.
     if (!(seqValue instanceof Integer || seqValue instanceof Long) || ((Number) seqValue).longValue() < 0) {
       c.write(Frames.error(ref, ErrorCode.BAD_REQUEST, "seq must be a non-negative integer"));
       return;

@@ -7,7 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * every router and gateway reads, and a share of the per-connection rate budget: without a cap, one user with a
  * thousand sockets costs the cluster a thousand users. A place is taken before the upgrade, so upgrades racing on
  * several event loops cannot pass the cap together, and given back exactly once: when the upgrade fails, or when the
- * connection closes. Per gateway: a user's sockets on other gateways are not counted.
+ * connection closes. Per gateway: a user's sockets on other gateways are not counted. Keyed by any string: the
+ * per-address cap (WEFT_MAX_CONNECTIONS_PER_ADDRESS) is another instance keyed by client address.
  */
 final class UserConnectionCap {
 

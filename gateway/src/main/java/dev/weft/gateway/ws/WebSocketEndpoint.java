@@ -3,6 +3,8 @@ package dev.weft.gateway.ws;
 import dev.weft.common.TopicCreator;
 import dev.weft.common.Tokens;
 import dev.weft.common.UserIds;
+import dev.weft.gateway.abuse.ClientAddress;
+import dev.weft.gateway.abuse.KeyedRateLimiter;
 import dev.weft.gateway.config.GatewayConfig;
 import dev.weft.gateway.groups.Memberships;
 import dev.weft.gateway.ops.GatewayMetrics;
@@ -48,6 +50,10 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
   private final FrameHandler frames;
   private final TokenLifetime lifetime;
   private final UserConnectionCap perUser;
+  /** The same count keyed by client address (WEFT_MAX_CONNECTIONS_PER_ADDRESS). */
+  private final UserConnectionCap perAddress;
+  private final KeyedRateLimiter attempts;
+  private final ClientAddress addresses;
   private final AvroSerde<SessionAnnouncement> serde = AvroSerde.sessionAnnouncement();
   private final Clock clock;
   private final CatchUp catchUp;
@@ -58,7 +64,11 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
 
   public WebSocketEndpoint(GatewayConfig config, Tokens tokens, KafkaPublisher publisher, LocalSessions sessions, Clock clock,
       OriginalAcks originals, CatchUpReads history, TopicCreator.Identity inbound, Memberships memberships,
-      PresenceHub presence, GatewayMetrics metrics) {
+      PresenceHub presence, GatewayMetrics metrics, ClientAddress addresses) {
+    this.addresses = addresses;
+    this.perAddress = new UserConnectionCap(config.abuse().maxConnectionsPerAddress());
+    this.attempts = new KeyedRateLimiter(config.abuse().connectRatePerAddress(), config.abuse().connectBurstPerAddress(),
+        System::nanoTime);
     this.presence = presence;
     this.metrics = metrics;
     this.config = config;
@@ -76,6 +86,16 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
+    String address = addresses.of(request);
+    // First, before any work: every attempt counts, a bad token as much as a good one.
+    boolean limited = ClientAddress.limited(address);
+    if (limited && !attempts.tryAcquire(address)) {
+      metrics.refused("connect_rate_limited");
+      ctx.response().putHeader("Retry-After", "1");
+      HttpErrors.send(ctx.response(), 429, "connect_rate_limited", "more than " + config.abuse().connectRatePerAddress()
+          + " connection attempts per second from this address (WEFT_CONNECT_RATE_PER_ADDRESS); wait and retry");
+      return;
+    }
     if (metrics.draining()) {
       HttpErrors.send(ctx.response(), 503, "draining", "this gateway is shutting down; connect again");
       return;
@@ -87,7 +107,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
     }
     String device = request.getParam("device", "default");
     if (!UserIds.valid(device)) {
-      HttpErrors.send(ctx.response(), 400, "bad_request", "device must be 1-64 characters, no whitespace");
+      HttpErrors.send(ctx.response(), 400, "bad_request", "device must be " + UserIds.RULE);
       return;
     }
     String lastSeen = request.getParam("last_seen");
@@ -113,10 +133,18 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
           "this user has " + perUser.max() + " connections to this gateway already (WEFT_MAX_CONNECTIONS_PER_USER); close one");
       return;
     }
+    if (limited && !perAddress.tryTake(address)) {
+      perUser.giveBack(who.user());
+      metrics.refused("too_many_address_connections");
+      HttpErrors.send(ctx.response(), 429, "too_many_address_connections", "this address has " + perAddress.max()
+          + " connections to this gateway already (WEFT_MAX_CONNECTIONS_PER_ADDRESS)");
+      return;
+    }
     Context context = Vertx.currentContext();
     request.toWebSocket()
-        .onSuccess(socket -> open(socket, context, who, device, resumption, hideLastSeen))
+        .onSuccess(socket -> open(socket, context, who, device, resumption, hideLastSeen, address))
         .onFailure(e -> {
+          perAddress.giveBack(address);
           perUser.giveBack(who.user());
           log.debug("upgrade failed: {}", e.toString());
         });
@@ -146,11 +174,12 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
   }
 
   private void open(ServerWebSocket socket, Context context, Tokens.Verified who, String device, Resumption resumption,
-      boolean hideLastSeen) {
+      boolean hideLastSeen, String address) {
     String user = who.user();
     Connection c = new Connection(UUID.randomUUID().toString(), user, device, socket, context,
         new SendRateLimiter(config.sendRatePerSecond(), config.sendBurst(), System::nanoTime), config.writeQueueMaxBytes(),
         sessions.queuePeak(), metrics);
+    c.address = address;
     metrics.opened();
     c.typingLimiter = new SendRateLimiter(config.signals().typingRate(), config.signals().typingBurst(), System::nanoTime);
     if (resumption.from() != null) {
@@ -215,6 +244,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
     c.context.owner().cancelTimer(c.pingTimer);
     lifetime.disarm(c);
     perUser.giveBack(c.user);
+    perAddress.giveBack(c.address);
     metrics.closed(c.closeReason);
     sessions.remove(c);
     presence.forget(c);

@@ -17,6 +17,7 @@ import dev.weft.common.KafkaSettings;
  * @param group WEFT_PERSISTER_GROUP: consumer group on the inbound topic (default weft-persister)
  * @param batchMax WEFT_PERSISTER_BATCH_MAX: most rows written per database transaction (default 500)
  * @param historyMaxLimit WEFT_HISTORY_MAX_LIMIT: largest page a history read returns (default 500)
+ * @param barriers see {@link BarrierSettings}
  */
 public record PersisterConfig(
     KafkaSettings kafka,
@@ -27,7 +28,8 @@ public record PersisterConfig(
     int httpPort,
     String group,
     int batchMax,
-    int historyMaxLimit) {
+    int historyMaxLimit,
+    BarrierSettings barriers) {
 
   public static PersisterConfig from(Env env) {
     String url = env.required("WEFT_DB_URL", DevDefaults.DB_URL, "the JDBC URL of the MySQL/MariaDB database");
@@ -43,17 +45,18 @@ public record PersisterConfig(
         env.integer("WEFT_PERSISTER_HTTP_PORT", DevDefaults.PERSISTER_PORT, 0, 65535),
         env.string("WEFT_PERSISTER_GROUP", "weft-persister"),
         env.integer("WEFT_PERSISTER_BATCH_MAX", 500, 1, 100_000),
-        env.integer("WEFT_HISTORY_MAX_LIMIT", 500, 1, 10_000));
+        env.integer("WEFT_HISTORY_MAX_LIMIT", 500, 1, 10_000),
+        BarrierSettings.from(env));
   }
 
   public PersisterConfig withHttpPort(int port) {
-    return new PersisterConfig(kafka, dbUrl, dbUser, dbPassword, dbPoolSize, port, group, batchMax, historyMaxLimit);
+    return new PersisterConfig(kafka, dbUrl, dbUser, dbPassword, dbPoolSize, port, group, batchMax, historyMaxLimit, barriers);
   }
 
   @Override
   public String toString() {
     return "PersisterConfig[kafka=" + kafka + ", dbUrl=" + dbUrl + ", dbUser=" + dbUser + ", dbPassword=***, dbPoolSize="
         + dbPoolSize + ", httpPort=" + httpPort + ", group=" + group + ", batchMax=" + batchMax
-        + ", historyMaxLimit=" + historyMaxLimit + "]";
+        + ", historyMaxLimit=" + historyMaxLimit + ", barriers=" + barriers + "]";
   }
 }

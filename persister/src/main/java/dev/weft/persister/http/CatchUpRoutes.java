@@ -1,5 +1,6 @@
 package dev.weft.persister.http;
 
+import dev.weft.common.LogSafe;
 import dev.weft.common.UserIds;
 import dev.weft.persister.db.MessageStore;
 import dev.weft.persister.db.ReceiptStore;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * wait, is the {@code receiptsSince} of the next catch-up (receipts carry the persister's clock of their last write;
  * callers subtract a margin for clock skew between persister instances).
  *
- * <p>The wait and JDBC run on the worker pool, never on the event loop. Internal network only: it trusts its caller
+ * <p>The wait runs on its own bounded pool ({@link BarrierPool}: 503 {@code busy} when full), JDBC on the database's
+ * worker pool, never on the event loop. Internal network only: it trusts its caller
  * to have checked who the user is.
  */
 final class CatchUpRoutes {
@@ -52,9 +54,11 @@ final class CatchUpRoutes {
   private final MessageStore store;
   private final WorkerExecutor jdbc;
   private final PersistedBarrier barrier;
+  private final BarrierPool barriers;
   private final int maxLimit;
 
-  CatchUpRoutes(MessageStore store, WorkerExecutor jdbc, PersistedBarrier barrier, int maxLimit) {
+  CatchUpRoutes(MessageStore store, WorkerExecutor jdbc, BarrierPool barriers, PersistedBarrier barrier, int maxLimit) {
+    this.barriers = barriers;
     this.store = store;
     this.jdbc = jdbc;
     this.barrier = barrier;
@@ -107,13 +111,12 @@ final class CatchUpRoutes {
       HistoryServer.badRequest(ctx, e.getMessage());
       return;
     }
-    jdbc.executeBlocking(() -> {
-      Barriers b = awaitBarriers(since != null);
+    barriers.run(() -> awaitBarriers(since != null)).compose(b -> jdbc.executeBlocking(() -> {
       List<UserReads.Located> messages = store.userReads().catchUp(user, next, b.ends(), limit);
       List<ReceiptStore.Position> receipts = since == null ? List.of() : store.receipts().ofUserSince(user, since);
       return new JsonObject().put("messages", messages(messages)).put("complete", messages.size() < limit)
           .put("ends", ends(b.ends())).put("asOf", b.asOf()).put("receipts", receipts(receipts));
-    }, false).onSuccess(ctx::json).onFailure(e -> unavailable(ctx, "catch-up of " + user, e));
+    }, false)).onSuccess(ctx::json).onFailure(e -> unavailable(ctx, "catch-up of " + user, e));
   }
 
   /**
@@ -132,12 +135,11 @@ final class CatchUpRoutes {
       HistoryServer.badRequest(ctx, e.getMessage());
       return;
     }
-    jdbc.executeBlocking(() -> {
-      Barriers b = awaitBarriers(true);
+    barriers.run(() -> awaitBarriers(true)).compose(b -> jdbc.executeBlocking(() -> {
       UserReads.Recent recent = store.userReads().recent(user, perConversation, conversations, b.ends());
       return new JsonObject().put("messages", messages(recent.messages())).put("ends", ends(b.ends()))
           .put("asOf", b.asOf()).put("receipts", receipts(store.receipts().of(recent.conversations())));
-    }, false).onSuccess(ctx::json).onFailure(e -> unavailable(ctx, "recent history of " + user, e));
+    }, false)).onSuccess(ctx::json).onFailure(e -> unavailable(ctx, "recent history of " + user, e));
   }
 
   /**
@@ -189,7 +191,7 @@ final class CatchUpRoutes {
    */
   private static void user(String user) throws BadRequest {
     if (!UserIds.valid(user)) {
-      throw new BadRequest("user must be a valid user id (1-64 characters, no whitespace)");
+      throw new BadRequest("user must be a valid user id: " + UserIds.RULE);
     }
   }
 
@@ -246,10 +248,14 @@ final class CatchUpRoutes {
   }
 
   private static void unavailable(RoutingContext ctx, String what, Throwable e) {
+    if (e instanceof BarrierPool.Full) {
+      HistoryServer.busy(ctx);
+      return;
+    }
     String message = e instanceof TimeoutException
         ? "history is behind Kafka; try again"
         : "the database cannot be read now";
-    log.warn("{} failed: {}", what, e.toString());
+    log.warn("{} failed: {}", LogSafe.of(what), e.toString());
     ctx.response().setStatusCode(503).putHeader("Content-Type", "application/json")
         .end(new JsonObject().put("code", "unavailable").put("message", message).encode());
   }

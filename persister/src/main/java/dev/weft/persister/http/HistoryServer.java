@@ -1,5 +1,6 @@
 package dev.weft.persister.http;
 
+import dev.weft.common.LogSafe;
 import dev.weft.persister.db.MessageStore;
 import dev.weft.persister.db.ReceiptStore;
 import dev.weft.persister.db.StoredMessage;
@@ -40,21 +41,23 @@ public final class HistoryServer {
   private final BooleanSupplier consuming;
   private final PersistedBarrier barrier;
   private final CatchUpRoutes catchUp;
+  private final BarrierPool barriers;
   private HttpServer server;
 
   private final io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry;
 
   public HistoryServer(Vertx vertx, MessageStore store, int jdbcThreads, int maxLimit, BooleanSupplier consuming,
       io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry,
-      PersistedBarrier barrier) {
+      PersistedBarrier barrier, dev.weft.persister.config.BarrierSettings barrierSettings) {
     this.barrier = barrier;
+    this.barriers = new BarrierPool(vertx, barrierSettings, registry);
     this.registry = registry;
     this.vertx = vertx;
     this.store = store;
     this.jdbc = vertx.createSharedWorkerExecutor("weft-jdbc", jdbcThreads);
     this.maxLimit = maxLimit;
     this.consuming = consuming;
-    this.catchUp = new CatchUpRoutes(store, jdbc, barrier, maxLimit);
+    this.catchUp = new CatchUpRoutes(store, jdbc, barriers, barrier, maxLimit);
   }
 
   public Future<HttpServer> listen(int port) {
@@ -89,7 +92,7 @@ public final class HistoryServer {
             .put("receipts", positions(store.receipts().of(conv))), false)
         .onSuccess(ctx::json)
         .onFailure(e -> {
-          log.warn("history read of {} failed: {}", conv, e.toString());
+          log.warn("history read of {} failed: {}", LogSafe.of(conv), e.toString());
           ctx.response().setStatusCode(503).putHeader("Content-Type", "application/json")
               .end(new JsonObject().put("code", "unavailable").put("message", "the database cannot be read now").encode());
         });
@@ -108,18 +111,22 @@ public final class HistoryServer {
       badRequest(ctx, "user, ref and conv are required");
       return;
     }
-    jdbc.executeBlocking(() -> {
+    barriers.run(() -> {
       if (!barrier.await(conv, java.time.Duration.ofSeconds(5))) {
-        throw new IllegalStateException("history is behind Kafka for " + conv);
+        throw new IllegalStateException("history is behind Kafka for " + LogSafe.of(conv));
       }
-      return store.byRef(user, ref);
-    }, false)
+      return true;
+    }).compose(caughtUp -> jdbc.executeBlocking(() -> store.byRef(user, ref), false))
         .onSuccess(found -> ctx.json(found
             .map(m -> new JsonObject().put("found", true).put("conv", m.conv()).put("seq", m.seq()).put("id", m.id())
                 .put("ts", m.ts()))
             .orElse(new JsonObject().put("found", false))))
         .onFailure(e -> {
-          log.warn("ref lookup for {} failed: {}", user, e.toString());
+          if (e instanceof BarrierPool.Full) {
+            busy(ctx);
+            return;
+          }
+          log.warn("ref lookup for {} failed: {}", LogSafe.of(user), e.toString());
           ctx.response().setStatusCode(503).putHeader("Content-Type", "application/json")
               .end(new JsonObject().put("code", "unavailable").put("message", "cannot tell whether it was stored").encode());
         });
@@ -160,6 +167,12 @@ public final class HistoryServer {
         .put("from", m.from()).put("ts", m.ts()).put("text", m.text());
   }
 
+  /** 503 {@code busy}: the barrier pool is full (WEFT_BARRIER_CONCURRENCY, WEFT_BARRIER_QUEUE_MAX); retry later. */
+  static void busy(RoutingContext ctx) {
+    ctx.response().setStatusCode(503).putHeader("Content-Type", "application/json").putHeader("Retry-After", "1")
+        .end(new JsonObject().put("code", "busy").put("message", "too many catch-ups at once; retry later").encode());
+  }
+
   static void badRequest(RoutingContext ctx, String message) {
     ctx.response().setStatusCode(400).putHeader("Content-Type", "application/json")
         .end(new JsonObject().put("code", "bad_request").put("message", message).encode());
@@ -167,6 +180,6 @@ public final class HistoryServer {
 
   public Future<Void> close() {
     Future<Void> closing = server == null ? Future.succeededFuture() : server.close();
-    return closing.eventually(() -> jdbc.close());
+    return closing.eventually(() -> barriers.close()).eventually(() -> jdbc.close());
   }
 }

@@ -1,5 +1,6 @@
 package dev.weft.persister.kafka;
 
+import dev.weft.common.LogSafe;
 import dev.weft.common.DeadLetters;
 import dev.weft.common.KafkaClientProps;
 import dev.weft.persister.config.PersisterConfig;
@@ -294,22 +295,13 @@ public final class InboundPersister implements AutoCloseable {
     }
     if (!unfit.isEmpty()) {
       log.warn("record {}-{}@{}: not indexing {} member id(s) that are not valid user ids, first {}", r.topic(),
-          r.partition(), r.offset(), unfit.size(), printable(unfit.get(0)));
+          r.partition(), r.offset(), unfit.size(), '"' + LogSafe.of(unfit.get(0)) + '"');
     }
-  }
-
-  /** A bounded, quoted rendering of an untrusted id for a log line. */
-  private static String printable(String id) {
-    if (id == null) {
-      return "null";
-    }
-    String cut = id.length() > 80 ? id.substring(0, 80) + "..." : id;
-    return '"' + cut.replaceAll("\\p{Cntrl}", "?") + '"';
   }
 
   /** Not stored by the rules (a sender who was not a member, an event that changes nothing): as designed, not dead. */
   private void skip(ConsumerRecord<String, byte[]> r, String why) {
-    log.info("not storing record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), why);
+    log.info("not storing record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), LogSafe.of(why));
   }
 
   private record Dead(ConsumerRecord<String, byte[]> record, String reason, String why) {}
