@@ -351,6 +351,14 @@ final class HostileCases {
       case "spaceSub" -> JWT.create().withSubject("mal lory").withExpiresAt(hour).sign(hs256);
       case "controlSub" -> JWT.create().withSubject("mal\u0001lory").withExpiresAt(hour).sign(hs256);
       case "longSub" -> JWT.create().withSubject("m".repeat(65)).withExpiresAt(hour).sign(hs256);
+      case "zeroWidthSub" -> JWT.create().withSubject("ad\u200Bmin").withExpiresAt(hour).sign(hs256);
+      // Written as a JSON escape: a Java string with a lone surrogate would be encoded as "x?" before it is signed.
+      case "loneSurrogateSub" -> signedRaw(hs256, "{\"sub\":\"x\\ud800\",\"exp\":" + hour.getEpochSecond() + "}");
+      case "nfdSub" -> JWT.create().withSubject("jose\u0301").withExpiresAt(hour).sign(hs256);
+      case "bidiSub" -> JWT.create().withSubject("\u202Eadmin").withExpiresAt(hour).sign(hs256);
+      case "noBreakSpaceSub" -> JWT.create().withSubject("mal\u00A0lory").withExpiresAt(hour).sign(hs256);
+      case "privateUseSub" -> JWT.create().withSubject("\uE000x").withExpiresAt(hour).sign(hs256);
+      case "nfcSub" -> JWT.create().withSubject("jos\u00E9-" + ME).withExpiresAt(hour).sign(hs256);
       case "huge" -> JWT.create().withSubject(ME).withExpiresAt(hour).withClaim("pad", "p".repeat(12_000)).sign(hs256);
       default -> throw new IllegalStateException("no token kind " + kind);
     };
@@ -364,6 +372,14 @@ final class HostileCases {
   private String tampered() {
     String[] parts = fabric.token(ME).split("\\.");
     return parts[0] + "." + b64(claims(PEER, Instant.now().plus(Duration.ofHours(1)))) + "." + parts[2];
+  }
+
+  /** An HS256 token over exactly this payload text. */
+  private static String signedRaw(Algorithm hs256, String payload) {
+    String header = b64("{\"alg\":\"HS256\",\"typ\":\"JWT\"}");
+    String body = b64(payload);
+    byte[] signature = hs256.sign(header.getBytes(StandardCharsets.US_ASCII), body.getBytes(StandardCharsets.US_ASCII));
+    return header + "." + body + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(signature);
   }
 
   private static String unsigned(String header, String payload) {

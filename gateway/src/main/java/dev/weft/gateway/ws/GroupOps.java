@@ -171,7 +171,7 @@ final class GroupOps {
     List<String> out = new ArrayList<>();
     for (Object o : array) {
       if (!(o instanceof String u) || !UserIds.valid(u)) {
-        c.write(Frames.error(ref, ErrorCode.BAD_REQUEST, "members must hold user ids: 1-64 characters, no whitespace"));
+        c.write(Frames.error(ref, ErrorCode.BAD_REQUEST, "members must hold user ids: " + dev.weft.common.UserIds.RULE));
         return null;
       }
       out.add(u);
