@@ -108,7 +108,23 @@ final class FrameHandler {
       closeTooBig(c);
       return;
     }
+    if (overBudget(c, null)) {
+      return;
+    }
     c.write(Frames.error(null, ErrorCode.BINARY_NOT_SUPPORTED, "binary frames are not supported: send JSON text frames"));
+  }
+
+  /**
+   * Charges one frame to the socket's budget; true (and answered) when it is spent. Frames that are not JSON count
+   * too: otherwise a flood of them would cost the gateway an answer each, without limit.
+   */
+  private boolean overBudget(Connection c, String ref) {
+    if (c.limiter.tryAcquire()) {
+      return false;
+    }
+    c.write(Frames.error(ref, ErrorCode.RATE_LIMITED,
+        "more than " + config.sendRatePerSecond() + " frames per second; slow down and retry"));
+    return true;
   }
 
   void onText(Connection c, String text) {
@@ -119,14 +135,14 @@ final class FrameHandler {
     try {
       frame = new JsonObject(text);
     } catch (DecodeException | ClassCastException e) {
-      c.write(Frames.error(null, ErrorCode.BAD_JSON, "the frame is not a JSON object"));
+      if (!overBudget(c, null)) {
+        c.write(Frames.error(null, ErrorCode.BAD_JSON, "the frame is not a JSON object"));
+      }
       return;
     }
     Object refValue = frame.getValue("ref");
     String ref = refValue instanceof String s ? s : null;
-    if (!c.limiter.tryAcquire()) {
-      c.write(Frames.error(ref, ErrorCode.RATE_LIMITED,
-          "more than " + config.sendRatePerSecond() + " frames per second; slow down and retry"));
+    if (overBudget(c, ref)) {
       return;
     }
     // After the socket's own check, so a socket over its budget does not spend its user's.
