@@ -5,7 +5,7 @@ import dev.weft.gateway.config.GatewayConfig;
 import dev.weft.gateway.http.ConversationsRoute;
 import dev.weft.gateway.http.DemoRoutes;
 import dev.weft.gateway.http.HistoryRoute;
-import dev.weft.gateway.http.OriginCheck;
+import dev.weft.gateway.http.HandshakeCheck;
 import dev.weft.gateway.ops.GatewayMetrics;
 import dev.weft.gateway.ws.Compression;
 import java.util.function.BooleanSupplier;
@@ -45,7 +45,7 @@ final class GatewayVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     RequestDeadline deadline = new RequestDeadline(vertx, config.abuse().requestTimeoutMs());
     router.route().handler(deadline::requestArrived);
-    router.get("/v1/ws").handler(new OriginCheck(config.origins())).handler(webSocket);
+    router.get("/v1/ws").handler(new HandshakeCheck(config.origins())).handler(webSocket);
     router.get("/v1/conversations/:conv/messages").handler(history);
     router.get("/v1/conversations").handler(conversations);
     router.get("/health/live").handler(ctx -> ctx.json(new io.vertx.core.json.JsonObject().put("status", "UP")));
