@@ -3,6 +3,7 @@ package dev.weft.gateway.config;
 import dev.weft.common.ConfigException;
 import dev.weft.common.DevDefaults;
 import dev.weft.common.Env;
+import dev.weft.common.InternalSecret;
 import dev.weft.common.JwtSettings;
 import dev.weft.common.KafkaSettings;
 import java.net.URI;
@@ -44,6 +45,9 @@ import java.util.regex.Pattern;
  * @param lookups see {@link LookupSettings}
  * @param drain see {@link DrainSettings}
  * @param demo see {@link DemoSettings}
+ * @param opsPort WEFT_GATEWAY_OPS_PORT: port of {@code /metrics}, {@code /health/live} and {@code /health/ready}, for
+ *     Prometheus and the kubelet; never behind the load balancer (default 9180; 0 = any free port)
+ * @param internalSecret see {@link InternalSecret}: sent on every call to the persister
  */
 public record GatewayConfig(
     KafkaSettings kafka,
@@ -68,7 +72,9 @@ public record GatewayConfig(
     SignalSettings signals,
     LookupSettings lookups,
     DrainSettings drain,
-    DemoSettings demo) {
+    DemoSettings demo,
+    int opsPort,
+    InternalSecret internalSecret) {
 
   private static final Pattern GATEWAY_ID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
 
@@ -123,7 +129,9 @@ public record GatewayConfig(
         SignalSettings.from(env),
         LookupSettings.from(env),
         DrainSettings.from(env),
-        DemoSettings.from(env, jwt));
+        DemoSettings.from(env, jwt),
+        env.integer("WEFT_GATEWAY_OPS_PORT", DevDefaults.GATEWAY_OPS_PORT, 0, 65535),
+        InternalSecret.from(env));
   }
 
   /** A copy listening on another port (the application resolves port 0 to a concrete free port). */
@@ -131,6 +139,6 @@ public record GatewayConfig(
     return new GatewayConfig(kafka, jwt, gatewayId, port, persisterUrl, maxFrameBytes, maxTextBytes,
         webSocketCompression, eventLoops,
         publishQueueMax, sendRatePerSecond, sendBurst, writeQueueMaxBytes, pingIntervalMs, idleTimeoutMs, heartbeatMs,
-        catchUp, groupMaxMembers, maxConnectionsPerUser, signals, lookups, drain, demo);
+        catchUp, groupMaxMembers, maxConnectionsPerUser, signals, lookups, drain, demo, opsPort, internalSecret);
   }
 }

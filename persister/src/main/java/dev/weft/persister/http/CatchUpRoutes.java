@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * wait, is the {@code receiptsSince} of the next catch-up (receipts carry the persister's clock of their last write;
  * callers subtract a margin for clock skew between persister instances).
  *
- * <p>The wait and JDBC run on the worker pool, never on the event loop. Internal network only: it trusts its caller
- * to have checked who the user is.
+ * <p>The wait and JDBC run on the worker pool, never on the event loop. It trusts its caller to have checked who the
+ * user is: only a caller holding the internal secret gets here ({@link InternalAuth}).
  */
 final class CatchUpRoutes {
 
