@@ -305,7 +305,12 @@ class PersisterTest {
     ConfigException user = assertThrows(ConfigException.class,
         () -> PersisterConfig.from(new Env(Map.of("WEFT_DB_URL", "jdbc:mysql://db/weft"))));
     assertTrue(user.getMessage().contains("WEFT_DB_USER"), user.getMessage());
-    assertTrue(!PersisterConfig.from(new Env(Map.of("WEFT_DB_URL", "jdbc:mysql://db/weft", "WEFT_DB_USER", "u", "WEFT_DB_PASSWORD", "hunter2")))
-        .toString().contains("hunter2"), "the password never shows in toString");
+    ConfigException secret = assertThrows(ConfigException.class,
+        () -> PersisterConfig.from(new Env(Map.of("WEFT_DB_URL", "jdbc:mysql://db/weft", "WEFT_DB_USER", "u"))));
+    assertTrue(secret.getMessage().contains("WEFT_INTERNAL_SECRET"), secret.getMessage());
+    String shown = PersisterConfig.from(new Env(Map.of("WEFT_DB_URL", "jdbc:mysql://db/weft", "WEFT_DB_USER", "u",
+        "WEFT_DB_PASSWORD", "hunter2", "WEFT_INTERNAL_SECRET", WeftInfra.INTERNAL_SECRET))).toString();
+    assertTrue(!shown.contains("hunter2"), "the password never shows in toString");
+    assertTrue(!shown.contains(WeftInfra.INTERNAL_SECRET), "nor the internal secret");
   }
 }
