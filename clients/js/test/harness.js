@@ -180,6 +180,9 @@ export async function startWeft() {
     WEFT_HTTP_PORT: String(httpPort),
     WEFT_PERSISTER_HTTP_PORT: String(persisterPort),
     WEFT_ROUTER_HTTP_PORT: String(routerPort),
+    // Any free ops ports: test files may run several Wefts, and a developer's ./weft dev may hold the defaults.
+    WEFT_GATEWAY_OPS_PORT: '0',
+    WEFT_PERSISTER_OPS_PORT: '0',
   });
   try {
     await proc.waitForLine(/ws:\/\//, START_TIMEOUT_MS);
@@ -238,6 +241,7 @@ export class Weft {
       WEFT_GATEWAY_ID: id,
       WEFT_KAFKA_BOOTSTRAP: this.kafkaBootstrap,
       WEFT_PERSISTER_URL: this.persisterUrl,
+      WEFT_GATEWAY_OPS_PORT: '0',
     });
     this.gateways.add(proc);
     await proc.waitForLine(/ws:\/\//, START_TIMEOUT_MS);

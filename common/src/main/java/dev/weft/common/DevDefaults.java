@@ -13,6 +13,11 @@ public final class DevDefaults {
   /** The persister's internal HTTP address, where gateways read history. */
   public static final int PERSISTER_PORT = 8090;
   public static final String PERSISTER_URL = "http://127.0.0.1:" + PERSISTER_PORT;
+  /** The ops ports (metrics and probes) of the gateway and the persister; the router's is 8091. */
+  public static final int GATEWAY_OPS_PORT = 9180;
+  public static final int PERSISTER_OPS_PORT = 9190;
+  /** Never valid outside development: services refuse to start on it unless WEFT_DEV is on. */
+  public static final String INTERNAL_SECRET = "weft-development-internal-secret-do-not-use";
   /** Never valid outside development: services refuse to start on it unless WEFT_DEV is on. */
   public static final String JWT_SECRET = "weft-development-secret-do-not-use-in-production";
 

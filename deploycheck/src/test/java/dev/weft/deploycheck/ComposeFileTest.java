@@ -107,11 +107,12 @@ class ComposeFileTest {
       assertTrue(env.has("WEFT_KAFKA_BOOTSTRAP"), name + ": no WEFT_KAFKA_BOOTSTRAP");
       env.fieldNames().forEachRemaining(k -> assertTrue(readme.get(k).map(s -> s.readBy(role)).orElse(false),
           name + ": " + k + " is not a setting README documents for " + role));
-      int port = env.has(KubernetesManifestsTest.portSetting(role))
-          ? env.path(KubernetesManifestsTest.portSetting(role)).asInt()
-          : KubernetesManifestsTest.expectedPort(role);
+      int port = env.has(KubernetesManifestsTest.opsPortSetting(role))
+          ? env.path(KubernetesManifestsTest.opsPortSetting(role)).asInt()
+          : KubernetesManifestsTest.expectedOpsPort(role);
       String health = services.path(name).path("healthcheck").path("test").toString();
-      assertTrue(health.contains("/" + port) && health.contains("/health/ready"), name + ": healthcheck must ask /health/ready on " + port);
+      assertTrue(health.contains("/" + port) && health.contains("/health/ready"),
+          name + ": healthcheck must ask /health/ready on the ops port " + port);
     });
     ROLE_OF.forEach((name, role) -> {
       if (role.equals("gateway")) {

@@ -73,6 +73,24 @@ class KubernetesManifestsTest {
     };
   }
 
+  /** The ops port (/metrics and probes) of each role, from README's defaults; the router has no other port. */
+  static int expectedOpsPort(String role) {
+    return switch (role) {
+      case "gateway" -> README.defaultInt("WEFT_GATEWAY_OPS_PORT", 9180);
+      case "router" -> README.defaultInt("WEFT_ROUTER_HTTP_PORT", 8091);
+      case "persister" -> README.defaultInt("WEFT_PERSISTER_OPS_PORT", 9190);
+      default -> throw new IllegalArgumentException(role);
+    };
+  }
+
+  static String opsPortSetting(String role) {
+    return switch (role) {
+      case "gateway" -> "WEFT_GATEWAY_OPS_PORT";
+      case "router" -> "WEFT_ROUTER_HTTP_PORT";
+      default -> "WEFT_PERSISTER_OPS_PORT";
+    };
+  }
+
   static String portSetting(String role) {
     return switch (role) {
       case "gateway" -> "WEFT_HTTP_PORT";
@@ -93,26 +111,36 @@ class KubernetesManifestsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("builds")
-  @DisplayName("each service listens, is probed and is scraped on the port its README setting defaults to")
+  @DisplayName("each service listens on its README ports, and is probed and scraped on its ops port, never its traffic port")
   void portsAndProbesMatchTheCode(Manifests m) {
     for (String role : ROLES) {
       Container c = m.container(role);
-      int port = expectedPort(role);
-      assertEquals(port, Manifests.httpPort(c), m + ": " + role + " container port 'http'");
-      String configured = ProvidedEnv.of(m, c).getOrDefault(portSetting(role), new ProvidedEnv.Source("default", null)).value();
-      if (configured != null) {
-        assertEquals(String.valueOf(port), configured, m + ": " + role + " " + portSetting(role));
+      Map<String, ProvidedEnv.Source> env = ProvidedEnv.of(m, c);
+      if (!role.equals("router")) {
+        int port = expectedPort(role);
+        assertEquals(port, Manifests.httpPort(c), m + ": " + role + " container port 'http'");
+        assertConfigured(env, portSetting(role), port, m + ": " + role);
       }
-      assertHttpProbe(c, c.getLivenessProbe(), "/health/live", port, m + " " + role + " liveness");
-      assertHttpProbe(c, c.getReadinessProbe(), "/health/ready", port, m + " " + role + " readiness");
+      int ops = expectedOpsPort(role);
+      assertEquals(ops, Manifests.opsPort(c), m + ": " + role + " container port 'ops'");
+      assertConfigured(env, opsPortSetting(role), ops, m + ": " + role);
+      assertHttpProbe(c, c.getLivenessProbe(), "/health/live", ops, m + " " + role + " liveness");
+      assertHttpProbe(c, c.getReadinessProbe(), "/health/ready", ops, m + " " + role + " readiness");
       if (c.getStartupProbe() != null) {
-        assertHttpProbe(c, c.getStartupProbe(), "/health/live", port, m + " " + role + " startup");
+        assertHttpProbe(c, c.getStartupProbe(), "/health/live", ops, m + " " + role + " startup");
       }
       Map<String, String> annotations = m.deployment(role).getSpec().getTemplate().getMetadata().getAnnotations();
       assertNotNull(annotations, m + ": " + role + " has no pod annotations");
       assertEquals("true", annotations.get("prometheus.io/scrape"), m + ": " + role + " prometheus.io/scrape");
-      assertEquals(String.valueOf(port), annotations.get("prometheus.io/port"), m + ": " + role + " prometheus.io/port");
+      assertEquals(String.valueOf(ops), annotations.get("prometheus.io/port"), m + ": " + role + " prometheus.io/port");
       assertEquals("/metrics", annotations.get("prometheus.io/path"), m + ": " + role + " prometheus.io/path");
+    }
+  }
+
+  private static void assertConfigured(Map<String, ProvidedEnv.Source> env, String setting, int port, String what) {
+    String configured = env.getOrDefault(setting, new ProvidedEnv.Source("default", null)).value();
+    if (configured != null) {
+      assertEquals(String.valueOf(port), configured, what + " " + setting);
     }
   }
 
@@ -303,6 +331,17 @@ class KubernetesManifestsTest {
     for (Service s : m.all(Service.class)) {
       assertTrue(m.all(Deployment.class).stream().anyMatch(d -> selects(s.getSpec().getSelector(), d)),
           m + ": Service " + s.getMetadata().getName() + " selects no pods");
+      String type = s.getSpec().getType() == null ? "ClusterIP" : s.getSpec().getType();
+      if (!type.equals("ClusterIP")) {
+        for (String role : ROLES) {
+          if (selects(s.getSpec().getSelector(), m.deployment(role))) {
+            for (ServicePort p : s.getSpec().getPorts()) {
+              assertFalse(Manifests.resolvePort(m.container(role), p.getTargetPort()) == expectedOpsPort(role),
+                  m + ": " + type + " Service " + s.getMetadata().getName() + " exposes the ops port of " + role);
+            }
+          }
+        }
+      }
     }
   }
 
@@ -424,7 +463,7 @@ class KubernetesManifestsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("builds")
-  @DisplayName("a ServiceMonitor, where the build has one, scrapes the http port of every service")
+  @DisplayName("a ServiceMonitor, where the build has one, scrapes the ops port of every service through a ClusterIP Service")
   void serviceMonitorScrapesEveryService(Manifests m) {
     List<GenericKubernetesResource> monitors = m.custom("ServiceMonitor");
     if (m.name.equals("overlays/prod")) {
@@ -435,15 +474,18 @@ class KubernetesManifestsTest {
       Map<String, String> selector = (Map<String, String>) ((Map<String, Object>) spec(sm).get("selector")).get("matchLabels");
       @SuppressWarnings("unchecked")
       List<Map<String, Object>> endpoints = (List<Map<String, Object>>) spec(sm).get("endpoints");
-      for (String role : ROLES) {
-        Service s = m.all(Service.class).stream().filter(x -> selects(x.getSpec().getSelector(), m.deployment(role))).findFirst()
-            .orElseThrow(() -> new AssertionError(m + ": no Service for " + role + ": the ServiceMonitor cannot scrape it"));
-        assertTrue(s.getMetadata().getLabels().entrySet().containsAll(selector.entrySet()),
-            m + ": ServiceMonitor does not select Service " + s.getMetadata().getName());
-        for (Map<String, Object> e : endpoints) {
-          assertEquals("/metrics", e.get("path"));
-          assertTrue(s.getSpec().getPorts().stream().anyMatch(p -> e.get("port").equals(p.getName())),
-              m + ": Service " + s.getMetadata().getName() + " has no port named " + e.get("port"));
+      for (Map<String, Object> e : endpoints) {
+        assertEquals("/metrics", e.get("path"));
+        for (String role : ROLES) {
+          boolean scraped = m.all(Service.class).stream()
+              .filter(x -> selects(x.getSpec().getSelector(), m.deployment(role)))
+              .filter(x -> x.getMetadata().getLabels().entrySet().containsAll(selector.entrySet()))
+              .filter(x -> x.getSpec().getType() == null || "ClusterIP".equals(x.getSpec().getType()))
+              .flatMap(x -> x.getSpec().getPorts().stream())
+              .anyMatch(p -> e.get("port").equals(p.getName())
+                  && Manifests.resolvePort(m.container(role), p.getTargetPort()) == expectedOpsPort(role));
+          assertTrue(scraped, m + ": no ClusterIP Service the ServiceMonitor selects has a port " + e.get("port")
+              + " to the ops port of " + role);
         }
       }
     }

@@ -42,12 +42,15 @@ final class Manifests {
       "autoscaling/v2/HorizontalPodAutoscaler", HorizontalPodAutoscaler.class,
       "policy/v1/PodDisruptionBudget", PodDisruptionBudget.class,
       "kafka.strimzi.io/v1beta2/KafkaTopic", GenericKubernetesResource.class,
-      "monitoring.coreos.com/v1/ServiceMonitor", GenericKubernetesResource.class);
+      "monitoring.coreos.com/v1/ServiceMonitor", GenericKubernetesResource.class,
+      // Generic too: fabric8's networking model is not a dependency here; NetworkPoliciesTest reads the spec.
+      "networking.k8s.io/v1/NetworkPolicy", GenericKubernetesResource.class);
 
   /** The spec fields the custom resources may use (the CRDs' schemas, the part Weft needs). */
   private static final Map<String, Set<String>> CUSTOM_SPEC_FIELDS = Map.of(
       "KafkaTopic", Set.of("topicName", "partitions", "replicas", "config"),
-      "ServiceMonitor", Set.of("selector", "endpoints", "namespaceSelector", "jobLabel", "targetLabels", "podTargetLabels"));
+      "ServiceMonitor", Set.of("selector", "endpoints", "namespaceSelector", "jobLabel", "targetLabels", "podTargetLabels"),
+      "NetworkPolicy", Set.of("podSelector", "policyTypes", "ingress", "egress"));
 
   final String name;
   final List<HasMetadata> objects;
@@ -118,7 +121,7 @@ final class Manifests {
     return all;
   }
 
-  /** A container port by number or name (probes and Services use the name "http"). */
+  /** A container port by number or name (Services and probes use the names "http" and "ops"). */
   static int resolvePort(Container c, IntOrString port) {
     if (port.getIntVal() != null) {
       return port.getIntVal();
@@ -129,6 +132,11 @@ final class Manifests {
 
   static int httpPort(Container c) {
     return resolvePort(c, new IntOrString("http"));
+  }
+
+  /** The port named "ops": /metrics and probes, for Prometheus and the kubelet only. */
+  static int opsPort(Container c) {
+    return resolvePort(c, new IntOrString("ops"));
   }
 
   private static HasMetadata typed(ObjectNode node, List<String> problems) {

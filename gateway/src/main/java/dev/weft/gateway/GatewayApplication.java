@@ -8,6 +8,7 @@ import dev.weft.common.Tokens;
 import dev.weft.common.groups.GroupDirectory;
 import dev.weft.gateway.config.GatewayConfig;
 import dev.weft.common.ops.Metrics;
+import dev.weft.common.ops.OpsServer;
 import dev.weft.gateway.groups.Memberships;
 import dev.weft.gateway.groups.UserGroups;
 import dev.weft.gateway.ops.GatewayMetrics;
@@ -24,6 +25,7 @@ import dev.weft.gateway.http.DemoRoutes;
 import dev.weft.gateway.http.DirectPartners;
 import dev.weft.gateway.http.HistoryRoute;
 import dev.weft.gateway.http.OriginalAcks;
+import dev.weft.gateway.http.PersisterClient;
 import dev.weft.gateway.kafka.DeliveryConsumer;
 import dev.weft.gateway.kafka.HeartbeatPublisher;
 import dev.weft.gateway.kafka.KafkaPublisher;
@@ -59,6 +61,8 @@ public final class GatewayApplication implements AutoCloseable {
   private final PresenceDirectory presence;
   private final GatewayMetrics metrics;
   private JwksKeys jwks;
+  /** Metrics and probes, apart from the public port: set once the verticles listen. */
+  private OpsServer ops;
   private boolean closed;
 
   private GatewayApplication(GatewayConfig config, Vertx vertx, KafkaPublisher publisher, DeliveryConsumer deliveries,
@@ -115,15 +119,15 @@ public final class GatewayApplication implements AutoCloseable {
     if (jwks != null) {
       jwks.bindMetrics(registry);
     }
-    WebClient persister = WebClient.create(vertx);
+    PersisterClient persister = new PersisterClient(WebClient.create(vertx), config.persisterUrl(), config.internalSecret());
     PresenceHub presence = new PresenceHub(presenceDirectory, new PresenceAccess(config.signals().presencePolicy(),
-        memberships, new DirectPartners(persister, config.persisterUrl())));
+        memberships, new DirectPartners(persister)));
     dev.weft.gateway.abuse.ClientAddress addresses = new dev.weft.gateway.abuse.ClientAddress(config.abuse().trustedProxies());
     dev.weft.gateway.abuse.HttpRequestLimit httpLimit = new dev.weft.gateway.abuse.HttpRequestLimit(config.abuse(), addresses,
         System::nanoTime, registry);
     WebSocketEndpoint webSocket = new WebSocketEndpoint(config, tokens, publisher, sessions, Clock.systemUTC(),
-        new OriginalAcks(persister, config.persisterUrl()), new CatchUpReads(persister, config.persisterUrl()), inbound, memberships, presence, metrics, addresses);
-    HistoryRoute history = new HistoryRoute(tokens, persister, config.persisterUrl(), memberships, httpLimit);
+        new OriginalAcks(persister), new CatchUpReads(persister), inbound, memberships, presence, metrics, addresses);
+    HistoryRoute history = new HistoryRoute(tokens, persister, memberships, httpLimit);
     HeartbeatPublisher heartbeat = new HeartbeatPublisher(publisher, vertx.getOrCreateContext(),
         config.kafka().topics().gateways(), config.gatewayId(), sessions::size);
     GatewayApplication app = new GatewayApplication(config, vertx, publisher, deliveries, webSocket, sessions, heartbeat,
@@ -131,7 +135,7 @@ public final class GatewayApplication implements AutoCloseable {
     app.jwks = jwks;
     long heartbeatMs = config.heartbeatMs();
     java.util.function.BooleanSupplier ready = () -> !metrics.draining() && heartbeat.kafkaAnsweredWithin(3 * heartbeatMs + 5_000);
-    ConversationsRoute conversations = new ConversationsRoute(tokens, persister, config.persisterUrl(), httpLimit);
+    ConversationsRoute conversations = new ConversationsRoute(tokens, persister, httpLimit);
     DemoRoutes demo = new DemoRoutes(config.demo(), tokens);
     try {
       vertx.deployVerticle(() -> new GatewayVerticle(config, webSocket, history, conversations, metrics, ready, demo),
@@ -141,13 +145,26 @@ public final class GatewayApplication implements AutoCloseable {
       app.close();
       throw new IllegalStateException("gateway could not listen on port " + config.httpPort() + ": " + e.getMessage(), e);
     }
+    try {
+      app.ops = OpsServer.start(config.opsPort(), registry,
+          () -> new OpsServer.Readiness(ready.getAsBoolean(), java.util.Map.of("draining", metrics.draining())));
+    } catch (RuntimeException e) {
+      app.close();
+      throw e;
+    }
     heartbeat.start(config.heartbeatMs());
-    log.info("gateway {} listening on port {}", config.gatewayId(), config.httpPort());
+    log.info("gateway {} listening on port {}; metrics and probes on port {}", config.gatewayId(), config.httpPort(),
+        app.ops.port());
     return app;
   }
 
   public int httpPort() {
     return config.httpPort();
+  }
+
+  /** The port of /metrics and the probes (the chosen one when configured with 0). */
+  public int opsPort() {
+    return ops.port();
   }
 
   public String gatewayId() {
@@ -187,6 +204,9 @@ public final class GatewayApplication implements AutoCloseable {
       return;
     }
     closed = true;
+    if (ops != null) {
+      ops.close();
+    }
     Deadlines.awaitQuietly(webSocket.closeAll().toCompletionStage(), Duration.ofSeconds(15), log, "retracting every session");
     Deadlines.awaitQuietly(heartbeat.stop().toCompletionStage(), Duration.ofSeconds(5), log, "saying goodbye to the routers");
     Deadlines.awaitQuietly(vertx.close().toCompletionStage(), Duration.ofSeconds(15), log, "closing Vert.x");

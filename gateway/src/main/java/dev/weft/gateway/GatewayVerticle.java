@@ -48,6 +48,8 @@ final class GatewayVerticle extends VerticleBase {
     router.get("/v1/ws").handler(new HandshakeCheck(config.origins())).handler(webSocket);
     router.get("/v1/conversations/:conv/messages").handler(history);
     router.get("/v1/conversations").handler(conversations);
+    // Probes are on the ops port too (the kubelet's); these stay for load balancers that health-check the port they
+    // send clients to. /metrics is on the ops port only: nobody behind the load balancer reads it.
     router.get("/health/live").handler(ctx -> ctx.json(new io.vertx.core.json.JsonObject().put("status", "UP")));
     // Ready: Kafka took a heartbeat lately and the gateway is not draining; a load balancer sends new clients only then.
     router.get("/health/ready").handler(ctx -> {
@@ -56,8 +58,6 @@ final class GatewayVerticle extends VerticleBase {
           .end(new io.vertx.core.json.JsonObject().put("status", up ? "UP" : "DOWN").put("draining", metrics.draining()).encode());
     });
     demo.mount(router);
-    router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-        .end(metrics.registry().scrape()));
     HttpServerOptions options = new HttpServerOptions()
         .setPort(config.httpPort())
         // HTTP/1.1 only (the WebSocket upgrade and JSON routes): h2c detection holds a new connection, unseen by any

@@ -96,6 +96,11 @@ final class Fabric implements AutoCloseable {
     return gateways.get(gateway - 1).httpPort();
   }
 
+  /** Gateway n's ops port: its /metrics and probes. */
+  int opsPort(int gateway) {
+    return gateways.get(gateway - 1).opsPort();
+  }
+
   String token(String user) {
     return tokens.issue(user, Duration.ofHours(1));
   }

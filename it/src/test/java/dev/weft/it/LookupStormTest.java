@@ -71,7 +71,7 @@ class LookupStormTest {
         attackers.add(new Attacker(connect(fabric, "ls-mallory-" + i)));
       }
       try {
-        Figures before = Figures.scrape(fabric.port(1));
+        Figures before = Figures.scrape(fabric.opsPort(1));
         long startedAt = System.nanoTime();
         attackers.forEach(Attacker::start);
         attackers.forEach(a -> a.awaitSent(FRAMES_EACH / 8));
@@ -84,7 +84,7 @@ class LookupStormTest {
           bystanders = e;
         }
         attackers.forEach(Attacker::stopAfterMinimum);
-        Figures after = Figures.scrape(fabric.port(1));
+        Figures after = Figures.scrape(fabric.opsPort(1));
         double seconds = (System.nanoTime() - startedAt) / 1e9;
         long lookups = after.lookups() - before.lookups();
         long checks = after.checks - before.checks;
@@ -115,13 +115,13 @@ class LookupStormTest {
 
         try (WsClient probe = connect(fabric, "ls-probe")) {
           String unknown = ConversationIds.newGroup();
-          Figures f0 = Figures.scrape(fabric.port(1));
+          Figures f0 = Figures.scrape(fabric.opsPort(1));
           assertEquals("not_member", request(probe, send("p1", unknown)).getString("code"));
-          Figures f1 = Figures.scrape(fabric.port(1));
+          Figures f1 = Figures.scrape(fabric.opsPort(1));
           assertEquals(1, f1.waited - f0.waited, "the first lookup of the id waited for the directory");
           assertEquals("not_member", request(probe, receipt("p2", unknown)).getString("code"));
           assertEquals("not_member", request(probe, send("p3", unknown)).getString("code"));
-          Figures f2 = Figures.scrape(fabric.port(1));
+          Figures f2 = Figures.scrape(fabric.opsPort(1));
           assertEquals(2, f2.cached - f1.cached, "the repeated lookups were answered from the negative cache");
           assertEquals(f1.waited, f2.waited, "and did not wait");
         }
@@ -144,9 +144,9 @@ class LookupStormTest {
       String conv = created.getString("conv");
       // No router, no snapshot: the lookup waits its bounded while, then the id is cached as unknown.
       assertEquals("not_member", request(carol, send("s1", conv)).getString("code"));
-      Figures f0 = Figures.scrape(fabric.port(1));
+      Figures f0 = Figures.scrape(fabric.opsPort(1));
       assertEquals("not_member", request(carol, send("s2", conv)).getString("code"));
-      assertEquals(1, Figures.scrape(fabric.port(1)).cached - f0.cached, "answered from the negative cache");
+      assertEquals(1, Figures.scrape(fabric.opsPort(1)).cached - f0.cached, "answered from the negative cache");
 
       fabric.startRouter();
       fabric.awaitRoutable(2);

@@ -47,10 +47,12 @@ class OperabilityTest {
       alice.send("not json");
       alice.await(f -> "error".equals(f.getString("op")), WAIT);
 
-      int gateway = fabric.port(1);
+      // Metrics and the kubelet's probes are on each service's ops port; the gateway's public port keeps the probes
+      // for load balancers that health-check it.
+      int gateway = fabric.opsPort(1);
       int router = fabric.router.opsPort();
-      int persister = fabric.persister.httpPort();
-      for (int port : List.of(gateway, router, persister)) {
+      int persister = fabric.persister.opsPort();
+      for (int port : List.of(gateway, router, persister, fabric.port(1))) {
         assertEquals(200, get(port, "/health/live").statusCode());
         assertEquals(200, get(port, "/health/ready").statusCode(), "ready on " + port);
       }
@@ -109,6 +111,7 @@ class OperabilityTest {
       long drainStart = System.nanoTime();
       CompletableFuture<Void> drained = CompletableFuture.runAsync(draining::drainAndClose);
       assertTrue(waitFor(() -> status(fabric.port(1), "/health/ready") == 503), "not ready once draining");
+      assertEquals(503, status(fabric.opsPort(1), "/health/ready"), "nor on the ops port, which the kubelet asks");
       assertEquals(503, WsClient.handshakeStatus(WsClient.uri(fabric.port(1), null), fabric.token("o2-late")),
           "a new socket is refused while draining");
 

@@ -3,6 +3,7 @@ package dev.weft.persister;
 import dev.weft.common.Deadlines;
 import dev.weft.common.TopicCreator;
 import dev.weft.common.ops.Metrics;
+import dev.weft.common.ops.OpsServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.weft.persister.config.PersisterConfig;
 import dev.weft.persister.db.MessageStore;
@@ -31,11 +32,13 @@ public final class PersisterApplication implements AutoCloseable {
   private final Vertx vertx;
   private final HistoryServer http;
   private final int httpPort;
+  private final OpsServer ops;
   private final PersistedBarrier barrier;
   private boolean closed;
 
   private PersisterApplication(MessageStore store, InboundPersister writer, ReceiptPersister receiptWriter,
-      DeadLetters deadLetters, Vertx vertx, HistoryServer http, int httpPort, PersistedBarrier barrier) {
+      DeadLetters deadLetters, Vertx vertx, HistoryServer http, int httpPort, OpsServer ops, PersistedBarrier barrier) {
+    this.ops = ops;
     this.deadLetters = deadLetters;
     this.barrier = barrier;
     this.store = store;
@@ -75,26 +78,40 @@ public final class PersisterApplication implements AutoCloseable {
       throw e;
     }
     Vertx vertx = Vertx.vertx();
-    HistoryServer http = new HistoryServer(vertx, store, config.dbPoolSize(), config.historyMaxLimit(), writer::running, registry,
-        barrier, config.barriers());
+    HistoryServer http = new HistoryServer(vertx, store, config.dbPoolSize(), config.historyMaxLimit(), barrier,
+        config.barriers(), config.internalSecret(), registry);
     int port;
+    OpsServer ops = null;
     try {
       writer.start();
       receiptWriter.start();
       HttpServer server = http.listen(config.httpPort()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       port = server.actualPort();
+      ops = OpsServer.start(config.opsPort(), registry, () -> readiness(store, writer));
     } catch (Exception e) {
-      new PersisterApplication(store, writer, receiptWriter, deadLetters, vertx, http, 0, barrier).close();
+      new PersisterApplication(store, writer, receiptWriter, deadLetters, vertx, http, 0, ops, barrier).close();
       throw new IllegalStateException("persister could not start: " + e.getMessage(), e);
     }
-    log.info("persister writing {} (group {}) to {}; history on port {}", config.kafka().topics().inbound(),
-        config.group(), config.dbUrl(), port);
-    return new PersisterApplication(store, writer, receiptWriter, deadLetters, vertx, http, port, barrier);
+    log.info("persister writing {} (group {}) to {}; history on port {}, metrics and probes on port {}",
+        config.kafka().topics().inbound(), config.group(), config.dbUrl(), port, ops.port());
+    return new PersisterApplication(store, writer, receiptWriter, deadLetters, vertx, http, port, ops, barrier);
+  }
+
+  /** Ready: the consumer polls and the database answers. Blocking; runs on the ops server's own threads. */
+  private static OpsServer.Readiness readiness(MessageStore store, InboundPersister writer) {
+    boolean db = store.reachable();
+    boolean kafka = writer.running();
+    return new OpsServer.Readiness(db && kafka, java.util.Map.of("database", db, "consumer", kafka));
   }
 
   /** The port the internal HTTP server is bound to (the chosen one when configured with 0). */
   public int httpPort() {
     return httpPort;
+  }
+
+  /** The port of /metrics and the probes (the chosen one when configured with 0). */
+  public int opsPort() {
+    return ops.port();
   }
 
   /** Rows written since start (replays included). */
@@ -118,6 +135,9 @@ public final class PersisterApplication implements AutoCloseable {
       return;
     }
     closed = true;
+    if (ops != null) {
+      ops.close();
+    }
     Deadlines.awaitQuietly(http.close().toCompletionStage(), Duration.ofSeconds(10), log, "closing the HTTP server");
     writer.close();
     receiptWriter.close();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.common.ConversationIds;
+import dev.weft.common.InternalSecret;
 import dev.weft.common.KafkaSettings;
 import dev.weft.common.TopicCreator;
 import dev.weft.persister.config.PersisterConfig;
@@ -129,7 +130,8 @@ class CatchUpReadsTest {
   }
 
   private HttpResponse<String> get(String pathAndQuery) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + pathAndQuery)).build(),
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + pathAndQuery))
+            .header(InternalSecret.HEADER, WeftInfra.INTERNAL_SECRET).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 

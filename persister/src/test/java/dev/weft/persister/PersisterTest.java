@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.weft.common.ConfigException;
 import dev.weft.common.ConversationIds;
 import dev.weft.common.Env;
+import dev.weft.common.InternalSecret;
 import dev.weft.common.KafkaSettings;
 import dev.weft.common.TopicCreator;
 import dev.weft.persister.config.PersisterConfig;
@@ -95,7 +96,8 @@ class PersisterTest {
 
   private static HttpResponse<String> get(int port, String conv, String query) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/internal/v1/conversations/"
-        + URLEncoder.encode(conv, StandardCharsets.UTF_8) + "/messages" + query)).build(), HttpResponse.BodyHandlers.ofString());
+        + URLEncoder.encode(conv, StandardCharsets.UTF_8) + "/messages" + query))
+        .header(InternalSecret.HEADER, WeftInfra.INTERNAL_SECRET).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static PersisterApplication start(WeftInfra infra, String group) {
@@ -269,7 +271,7 @@ class PersisterTest {
       sql(infra, "RENAME TABLE messages TO messages_parked");
       try {
         publish(infra, conv, 10, "down");
-        await().atMost(Duration.ofSeconds(30)).until(() -> ready(app.httpPort()).statusCode() == 503);
+        await().atMost(Duration.ofSeconds(30)).until(() -> ready(app.opsPort()).statusCode() == 503);
         HttpResponse<String> history = get(app.httpPort(), conv, "");
         assertEquals(503, history.statusCode());
         assertEquals("unavailable", new JsonObject(history.body()).getString("code"));
@@ -277,7 +279,7 @@ class PersisterTest {
         sql(infra, "RENAME TABLE messages_parked TO messages");
       }
       await().atMost(Duration.ofSeconds(30)).until(() -> count(infra, conv) == 20);
-      await().atMost(Duration.ofSeconds(30)).until(() -> ready(app.httpPort()).statusCode() == 200);
+      await().atMost(Duration.ofSeconds(30)).until(() -> ready(app.opsPort()).statusCode() == 200);
       JsonArray all = new JsonObject(get(app.httpPort(), conv, "?limit=100").body()).getJsonArray("messages");
       assertEquals("down9", all.getJsonObject(19).getString("text"));
     }
@@ -291,7 +293,7 @@ class PersisterTest {
         assertEquals(400, r.statusCode(), q);
         assertEquals("bad_request", new JsonObject(r.body()).getString("code"));
       }
-      HttpResponse<String> ready = ready(app.httpPort());
+      HttpResponse<String> ready = ready(app.opsPort());
       assertEquals(200, ready.statusCode(), ready.body());
     }
   }
@@ -303,7 +305,12 @@ class PersisterTest {
     ConfigException user = assertThrows(ConfigException.class,
         () -> PersisterConfig.from(new Env(Map.of("WEFT_DB_URL", "jdbc:mysql://db/weft"))));
     assertTrue(user.getMessage().contains("WEFT_DB_USER"), user.getMessage());
-    assertTrue(!PersisterConfig.from(new Env(Map.of("WEFT_DB_URL", "jdbc:mysql://db/weft", "WEFT_DB_USER", "u", "WEFT_DB_PASSWORD", "hunter2")))
-        .toString().contains("hunter2"), "the password never shows in toString");
+    ConfigException secret = assertThrows(ConfigException.class,
+        () -> PersisterConfig.from(new Env(Map.of("WEFT_DB_URL", "jdbc:mysql://db/weft", "WEFT_DB_USER", "u"))));
+    assertTrue(secret.getMessage().contains("WEFT_INTERNAL_SECRET"), secret.getMessage());
+    String shown = PersisterConfig.from(new Env(Map.of("WEFT_DB_URL", "jdbc:mysql://db/weft", "WEFT_DB_USER", "u",
+        "WEFT_DB_PASSWORD", "hunter2", "WEFT_INTERNAL_SECRET", WeftInfra.INTERNAL_SECRET))).toString();
+    assertTrue(!shown.contains("hunter2"), "the password never shows in toString");
+    assertTrue(!shown.contains(WeftInfra.INTERNAL_SECRET), "nor the internal secret");
   }
 }

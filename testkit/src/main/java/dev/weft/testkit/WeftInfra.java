@@ -18,6 +18,8 @@ public final class WeftInfra {
 
   /** HS256 secret every test kit {@link #env()} carries: 32+ bytes, and not the development secret. */
   public static final String JWT_SECRET = "weft-testkit-jwt-secret-0123456789abcdef";
+  /** WEFT_INTERNAL_SECRET of every service under test: what gateways present to persisters. */
+  public static final String INTERNAL_SECRET = "weft-testkit-internal-secret-0123456789";
 
   private final String topicPrefix;
   private final Supplier<String> kafkaBootstrap;
@@ -77,7 +79,7 @@ public final class WeftInfra {
 
   /**
    * Settings for a Weft service under test: this test's broker, topic prefix and schema, replication factor 1, 3
-   * inbound partitions, the test JWT secret, HTTP ports 0 (pick a free one), WEFT_DEV=0; then {@code overrides} on
+   * inbound partitions, the test JWT and internal secrets, HTTP and ops ports 0 (pick a free one), WEFT_DEV=0; then {@code overrides} on
    * top. Starts the broker and the database if they are not running yet.
    */
   public Env env(Map<String, String> overrides) {
@@ -94,6 +96,9 @@ public final class WeftInfra {
     values.put("WEFT_HTTP_PORT", "0");
     values.put("WEFT_ROUTER_HTTP_PORT", "0"); // several routers share a test JVM
     values.put("WEFT_PERSISTER_HTTP_PORT", "0");
+    values.put("WEFT_GATEWAY_OPS_PORT", "0");
+    values.put("WEFT_PERSISTER_OPS_PORT", "0");
+    values.put("WEFT_INTERNAL_SECRET", INTERNAL_SECRET);
     values.putAll(overrides);
     return new Env(values);
   }

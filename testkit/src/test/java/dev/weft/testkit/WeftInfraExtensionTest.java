@@ -133,6 +133,9 @@ class WeftInfraExtensionTest {
     assertTrue(infra.jwtSecret().getBytes(java.nio.charset.StandardCharsets.UTF_8).length >= 32);
     assertEquals("0", env.raw("WEFT_HTTP_PORT").orElseThrow());
     assertEquals("0", env.raw("WEFT_PERSISTER_HTTP_PORT").orElseThrow());
+    assertEquals("0", env.raw("WEFT_GATEWAY_OPS_PORT").orElseThrow());
+    assertEquals("0", env.raw("WEFT_PERSISTER_OPS_PORT").orElseThrow());
+    assertEquals(WeftInfra.INTERNAL_SECRET, env.raw("WEFT_INTERNAL_SECRET").orElseThrow());
     assertFalse(env.dev());
     assertEquals("3", infra.env().raw("WEFT_INBOUND_PARTITIONS").orElseThrow());
     record(infra);

@@ -3,6 +3,7 @@ package dev.weft.gateway.config;
 import dev.weft.common.ConfigException;
 import dev.weft.common.DevDefaults;
 import dev.weft.common.Env;
+import dev.weft.common.InternalSecret;
 import dev.weft.common.JwtSettings;
 import dev.weft.common.KafkaSettings;
 import java.net.URI;
@@ -47,6 +48,9 @@ import java.util.regex.Pattern;
  * @param demo see {@link DemoSettings}
  * @param origins see {@link OriginSettings}
  * @param abuse see {@link AbuseLimits}
+ * @param opsPort WEFT_GATEWAY_OPS_PORT: port of {@code /metrics}, {@code /health/live} and {@code /health/ready}, for
+ *     Prometheus and the kubelet; never behind the load balancer (default 9180; 0 = any free port)
+ * @param internalSecret see {@link InternalSecret}: sent on every call to the persister
  */
 public record GatewayConfig(
     KafkaSettings kafka,
@@ -74,7 +78,9 @@ public record GatewayConfig(
     DrainSettings drain,
     DemoSettings demo,
     OriginSettings origins,
-    AbuseLimits abuse) {
+    AbuseLimits abuse,
+    int opsPort,
+    InternalSecret internalSecret) {
 
   private static final Pattern GATEWAY_ID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
 
@@ -134,7 +140,9 @@ public record GatewayConfig(
         DrainSettings.from(env),
         DemoSettings.from(env, jwt),
         OriginSettings.from(env),
-        AbuseLimits.from(env, sendRate, sendBurst));
+        AbuseLimits.from(env, sendRate, sendBurst),
+        env.integer("WEFT_GATEWAY_OPS_PORT", DevDefaults.GATEWAY_OPS_PORT, 0, 65535),
+        InternalSecret.from(env));
   }
 
   /** A copy listening on another port (the application resolves port 0 to a concrete free port). */
@@ -142,6 +150,7 @@ public record GatewayConfig(
     return new GatewayConfig(kafka, jwt, gatewayId, port, persisterUrl, maxFrameBytes, maxTextBytes,
         webSocketCompression, eventLoops,
         publishQueueMax, sendRatePerSecond, sendBurst, writeQueueMaxBytes, pingIntervalMs, idleTimeoutMs, heartbeatMs,
-        catchUp, groupMaxMembers, maxConnectionsPerUser, signals, quotas, lookups, drain, demo, origins, abuse);
+        catchUp, groupMaxMembers, maxConnectionsPerUser, signals, quotas, lookups, drain, demo, origins, abuse, opsPort,
+        internalSecret);
   }
 }

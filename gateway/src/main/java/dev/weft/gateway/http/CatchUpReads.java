@@ -3,10 +3,7 @@ package dev.weft.gateway.http;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
-import io.vertx.ext.web.client.WebClient;
 import io.vertx.core.buffer.Buffer;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
@@ -19,12 +16,10 @@ public final class CatchUpReads {
 
   private static final int TIMEOUT_MS = 15_000;
 
-  private final WebClient client;
-  private final String persisterUrl;
+  private final PersisterClient persister;
 
-  public CatchUpReads(WebClient client, String persisterUrl) {
-    this.client = client;
-    this.persisterUrl = persisterUrl;
+  public CatchUpReads(PersisterClient persister) {
+    this.persister = persister;
   }
 
   /**
@@ -32,7 +27,7 @@ public final class CatchUpReads {
    * {@code limit}; with the receipts stored since {@code receiptsSince} when it is not null.
    */
   public Future<JsonObject> page(String user, long[] next, int limit, Long receiptsSince) {
-    HttpRequest<Buffer> request = client.getAbs(userUrl(user, "catchup"))
+    HttpRequest<Buffer> request = persister.get(PersisterClient.userPath(user, "catchup"))
         .addQueryParam("next", Arrays.stream(next).mapToObj(Long::toString).collect(Collectors.joining(",")))
         .addQueryParam("limit", Integer.toString(limit));
     if (receiptsSince != null) {
@@ -43,14 +38,9 @@ public final class CatchUpReads {
 
   /** The latest {@code perConversation} messages of the user's {@code conversations} most recent conversations. */
   public Future<JsonObject> recent(String user, int perConversation, int conversations) {
-    return send(client.getAbs(userUrl(user, "recent"))
+    return send(persister.get(PersisterClient.userPath(user, "recent"))
         .addQueryParam("perConversation", Integer.toString(perConversation))
         .addQueryParam("conversations", Integer.toString(conversations)));
-  }
-
-  private String userUrl(String user, String what) {
-    return persisterUrl + "/internal/v1/users/" + URLEncoder.encode(user, StandardCharsets.UTF_8).replace("+", "%20")
-        + "/" + what;
   }
 
   /** The persister has as many catch-up barriers running and queued as it allows (503 {@code busy}). */

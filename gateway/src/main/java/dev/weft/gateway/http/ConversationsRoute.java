@@ -3,9 +3,6 @@ package dev.weft.gateway.http;
 import dev.weft.common.Tokens;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.client.WebClient;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,16 +16,14 @@ public final class ConversationsRoute implements Handler<RoutingContext> {
   static final int MAX_LIMIT = 200;
 
   private final Tokens tokens;
-  private final WebClient client;
-  private final String persisterUrl;
+  private final PersisterClient persister;
 
   private final dev.weft.gateway.abuse.HttpRequestLimit limit;
 
-  public ConversationsRoute(Tokens tokens, WebClient client, String persisterUrl, dev.weft.gateway.abuse.HttpRequestLimit limit) {
+  public ConversationsRoute(Tokens tokens, PersisterClient persister, dev.weft.gateway.abuse.HttpRequestLimit limit) {
     this.limit = limit;
     this.tokens = tokens;
-    this.client = client;
-    this.persisterUrl = persisterUrl;
+    this.persister = persister;
   }
 
   @Override
@@ -51,9 +46,7 @@ public final class ConversationsRoute implements Handler<RoutingContext> {
       HttpErrors.send(ctx.response(), 400, "bad_request", "limit must be an integer from 1 to " + MAX_LIMIT);
       return;
     }
-    String url = persisterUrl + "/internal/v1/users/" + URLEncoder.encode(who.user(), StandardCharsets.UTF_8).replace("+", "%20")
-        + "/conversations";
-    client.getAbs(url).addQueryParam("limit", Integer.toString(limit)).timeout(10_000).send()
+    persister.get(PersisterClient.userPath(who.user(), "conversations")).addQueryParam("limit", Integer.toString(limit)).timeout(10_000).send()
         .onSuccess(r -> {
           if (r.statusCode() == 200) {
             ctx.response().putHeader("Content-Type", "application/json").end(r.body());
@@ -63,7 +56,7 @@ public final class ConversationsRoute implements Handler<RoutingContext> {
           }
         })
         .onFailure(e -> {
-          log.warn("conversation list from {} failed: {}", persisterUrl, e.toString());
+          log.warn("conversation list from {} failed: {}", persister.baseUrl(), e.toString());
           HttpErrors.send(ctx.response(), 503, "unavailable", "the conversation list is unavailable right now; retry");
         });
   }

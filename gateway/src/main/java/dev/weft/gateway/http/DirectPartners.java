@@ -4,9 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.ext.web.client.HttpRequest;
-import io.vertx.ext.web.client.WebClient;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -23,12 +20,10 @@ public final class DirectPartners {
   static final int CHUNK = 500;
   private static final int TIMEOUT_MS = 10_000;
 
-  private final WebClient client;
-  private final String persisterUrl;
+  private final PersisterClient persister;
 
-  public DirectPartners(WebClient client, String persisterUrl) {
-    this.client = client;
-    this.persisterUrl = persisterUrl;
+  public DirectPartners(PersisterClient persister) {
+    this.persister = persister;
   }
 
   /** Those of {@code candidates} with a stored one-to-one conversation with {@code user}. Fails when it cannot tell. */
@@ -47,8 +42,7 @@ public final class DirectPartners {
   }
 
   private Future<Set<String>> ask(String user, List<String> chunk) {
-    HttpRequest<Buffer> request = client.getAbs(persisterUrl + "/internal/v1/users/"
-        + URLEncoder.encode(user, StandardCharsets.UTF_8).replace("+", "%20") + "/partners");
+    HttpRequest<Buffer> request = persister.get(PersisterClient.userPath(user, "partners"));
     chunk.forEach(u -> request.addQueryParam("with", u));
     return request.timeout(TIMEOUT_MS).send().compose(r -> {
       if (r.statusCode() != 200) {

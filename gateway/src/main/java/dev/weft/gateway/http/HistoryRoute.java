@@ -5,10 +5,7 @@ import dev.weft.common.Tokens;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import io.vertx.core.buffer.Buffer;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,19 +20,18 @@ public final class HistoryRoute implements Handler<RoutingContext> {
   private static final Logger log = LoggerFactory.getLogger(HistoryRoute.class);
 
   private final Tokens tokens;
-  private final WebClient client;
-  private final String persisterUrl;
+  private final PersisterClient persister;
 
   private final Memberships memberships;
 
   private final dev.weft.gateway.abuse.HttpRequestLimit limit;
 
-  public HistoryRoute(Tokens tokens, WebClient client, String persisterUrl, Memberships memberships, dev.weft.gateway.abuse.HttpRequestLimit limit) {
+  public HistoryRoute(Tokens tokens, PersisterClient persister, Memberships memberships,
+      dev.weft.gateway.abuse.HttpRequestLimit limit) {
     this.limit = limit;
     this.memberships = memberships;
     this.tokens = tokens;
-    this.client = client;
-    this.persisterUrl = persisterUrl;
+    this.persister = persister;
   }
 
   @Override
@@ -63,11 +59,11 @@ public final class HistoryRoute implements Handler<RoutingContext> {
       }
       // A group member reads from the event that made them a member on.
       long from = Math.max(Long.parseLong(after), access.readsFrom() - 1);
-      String url = persisterUrl + "/internal/v1/conversations/" + URLEncoder.encode(conv, StandardCharsets.UTF_8) + "/messages";
-      client.getAbs(url).addQueryParam("after", Long.toString(from)).addQueryParam("limit", limit).timeout(10_000).send()
+      String path = "/internal/v1/conversations/" + PersisterClient.segment(conv) + "/messages";
+      persister.get(path).addQueryParam("after", Long.toString(from)).addQueryParam("limit", limit).timeout(10_000).send()
           .onSuccess(resp -> relay(ctx, resp))
           .onFailure(e -> {
-            log.warn("history read from {} failed: {}", persisterUrl, e.toString());
+            log.warn("history read from {} failed: {}", persister.baseUrl(), e.toString());
             HttpErrors.send(ctx.response(), 503, "unavailable", "history is unavailable right now; retry");
           });
     });

@@ -2,7 +2,6 @@ package dev.weft.gateway.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClient;
 import java.util.Optional;
 
 /**
@@ -12,17 +11,15 @@ import java.util.Optional;
  */
 public final class OriginalAcks {
 
-  private final WebClient client;
-  private final String persisterUrl;
+  private final PersisterClient persister;
 
-  public OriginalAcks(WebClient client, String persisterUrl) {
-    this.client = client;
-    this.persisterUrl = persisterUrl;
+  public OriginalAcks(PersisterClient persister) {
+    this.persister = persister;
   }
 
   /** {conv, seq, id, ts} of the first message {@code user} stored under {@code ref} in {@code conv}, if any. */
   public Future<Optional<JsonObject>> find(String user, String ref, String conv) {
-    return client.getAbs(persisterUrl + "/internal/v1/refs").addQueryParam("user", user).addQueryParam("ref", ref)
+    return persister.get("/internal/v1/refs").addQueryParam("user", user).addQueryParam("ref", ref)
         .addQueryParam("conv", conv).timeout(10_000).send()
         .compose(r -> {
           if (r.statusCode() != 200) {

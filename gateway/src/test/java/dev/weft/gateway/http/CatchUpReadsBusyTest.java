@@ -26,7 +26,8 @@ class CatchUpReadsBusyTest {
     HttpServer server = vertx.createHttpServer().requestHandler(r -> r.response().setStatusCode(status)
         .end(new JsonObject().put("code", code).put("message", "m").encode()))
         .listen(0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    return new CatchUpReads(WebClient.create(vertx), "http://127.0.0.1:" + server.actualPort());
+    return new CatchUpReads(new PersisterClient(WebClient.create(vertx), "http://127.0.0.1:" + server.actualPort(),
+        dev.weft.common.InternalSecret.from(new dev.weft.common.Env(java.util.Map.of("WEFT_DEV", "1")))));
   }
 
   private static Throwable failure(Future<?> f) throws Exception {

@@ -100,16 +100,18 @@ class FrameHandlerFuzzTest {
     GroupDirectory groups = new GroupDirectory(config.kafka(), "fuzz-groups");
     String member = group(groups, "owner", ME);
     String admin = group(groups, ME, "pal");
+    dev.weft.gateway.http.PersisterClient persister = new dev.weft.gateway.http.PersisterClient(WebClient.create(vertx),
+        config.persisterUrl(), config.internalSecret());
     Memberships memberships = new Memberships(groups, new dev.weft.gateway.groups.UserGroups(), config.lookups(), metrics,
         System::nanoTime);
     // Everyone may follow everyone here: the shared policy asks the persister, which a unit test does not have
     // (PresencePolicyTest covers it on a real Weft).
     presence = new PresenceHub(new PresenceDirectory(config.kafka(), "fuzz-presence"),
         new dev.weft.gateway.presence.PresenceAccess(dev.weft.gateway.config.PresencePolicy.EVERYONE, memberships,
-            new dev.weft.gateway.http.DirectPartners(WebClient.create(vertx), config.persisterUrl())));
+            new dev.weft.gateway.http.DirectPartners(persister)));
     lifetime = new TokenLifetime(tokens, Clock.systemUTC());
     frames = new FrameHandler(config, publisher, Clock.systemUTC(),
-        new OriginalAcks(WebClient.create(vertx), config.persisterUrl()), memberships, presence, lifetime, metrics);
+        new OriginalAcks(persister), memberships, presence, lifetime, metrics);
     unknownGroups = new String[] {ConversationIds.newGroup(), ConversationIds.newGroup(), ConversationIds.newGroup()};
     // An unknown group costs its first lookup a wait for the (here silent) directory; pay it once, for all of them.
     CompletableFuture<Void> warmed = new CompletableFuture<>();

@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * callers subtract a margin for clock skew between persister instances).
  *
  * <p>The wait runs on its own bounded pool ({@link BarrierPool}: 503 {@code busy} when full), JDBC on the database's
- * worker pool, never on the event loop. Internal network only: it trusts its caller
- * to have checked who the user is.
+ * worker pool, never on the event loop. It trusts its caller to have checked who the user is: only a caller holding the
+ * internal secret gets here ({@link InternalAuth}).
  */
 final class CatchUpRoutes {
 

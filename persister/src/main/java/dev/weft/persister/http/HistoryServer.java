@@ -1,5 +1,6 @@
 package dev.weft.persister.http;
 
+import dev.weft.common.InternalSecret;
 import dev.weft.common.LogSafe;
 import dev.weft.persister.db.MessageStore;
 import dev.weft.persister.db.ReceiptStore;
@@ -14,21 +15,22 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The persister's internal HTTP API: history pages for gateways, and probes.
+ * The persister's internal HTTP API: what gateways read. Nothing else listens here: metrics and probes are on the ops
+ * port ({@link dev.weft.common.ops.OpsServer}).
  *
  * <p>Routes: {@code GET /internal/v1/conversations/:conv/messages} (a history page),
- * {@code GET /internal/v1/refs} (find a resend's original), {@code GET /internal/v1/users/:user/catchup} and
- * {@code /recent} (resume after a reconnect), {@code /conversations} and {@code /partners} (see {@link CatchUpRoutes}), {@code /health/live} and
- * {@code /health/ready}. Errors are JSON {@code {"code", "message"}}: {@code bad_request} (400) or
- * {@code unavailable} (503).
+ * {@code GET /internal/v1/refs} (find a resend's original), {@code GET /internal/v1/users/:user/catchup},
+ * {@code /recent}, {@code /conversations} and {@code /partners} (see {@link CatchUpRoutes}). Errors are JSON {@code {"code", "message"}}:
+ * {@code unauthorized} (401: no or a wrong {@code Weft-Internal-Secret}, see {@link InternalAuth}), {@code bad_request}
+ * (400), {@code busy} (503: the barrier pool is full) or {@code unavailable} (503).
  *
- * <p>Internal network only: it trusts its caller. Gateways check the client's token and
- * membership before they ask. JDBC runs on a bounded worker pool, never on the event loop.
+ * <p>The routes trust their caller about who the user is: gateways check the client's token and membership before
+ * they ask, and prove they are gateways with the internal secret. JDBC runs on a bounded worker pool, never on the
+ * event loop.
  */
 public final class HistoryServer {
 
@@ -38,37 +40,33 @@ public final class HistoryServer {
   private final MessageStore store;
   private final WorkerExecutor jdbc;
   private final int maxLimit;
-  private final BooleanSupplier consuming;
   private final PersistedBarrier barrier;
   private final CatchUpRoutes catchUp;
   private final BarrierPool barriers;
   private HttpServer server;
 
-  private final io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry;
+  private final InternalAuth auth;
 
-  public HistoryServer(Vertx vertx, MessageStore store, int jdbcThreads, int maxLimit, BooleanSupplier consuming,
-      io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry,
-      PersistedBarrier barrier, dev.weft.persister.config.BarrierSettings barrierSettings) {
+  public HistoryServer(Vertx vertx, MessageStore store, int jdbcThreads, int maxLimit, PersistedBarrier barrier,
+      dev.weft.persister.config.BarrierSettings barrierSettings, InternalSecret secret,
+      io.micrometer.core.instrument.MeterRegistry registry) {
     this.barrier = barrier;
     this.barriers = new BarrierPool(vertx, barrierSettings, registry);
-    this.registry = registry;
     this.vertx = vertx;
     this.store = store;
     this.jdbc = vertx.createSharedWorkerExecutor("weft-jdbc", jdbcThreads);
     this.maxLimit = maxLimit;
-    this.consuming = consuming;
     this.catchUp = new CatchUpRoutes(store, jdbc, barriers, barrier, maxLimit);
+    this.auth = new InternalAuth(secret, registry);
   }
 
   public Future<HttpServer> listen(int port) {
     Router router = Router.router(vertx);
+    // Before every route, so no handler ever runs for a caller without the secret.
+    router.route("/internal/*").handler(auth);
     router.get("/internal/v1/conversations/:conv/messages").handler(this::history);
     router.get("/internal/v1/refs").handler(this::byRef);
     catchUp.mount(router);
-    router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
-    router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-        .end(registry.scrape()));
-    router.get("/health/ready").handler(this::ready);
     return vertx.createHttpServer().requestHandler(router).listen(port).onSuccess(s -> server = s);
   }
 
@@ -130,15 +128,6 @@ public final class HistoryServer {
           ctx.response().setStatusCode(503).putHeader("Content-Type", "application/json")
               .end(new JsonObject().put("code", "unavailable").put("message", "cannot tell whether it was stored").encode());
         });
-  }
-
-  private void ready(RoutingContext ctx) {
-    jdbc.executeBlocking(store::reachable, false).onComplete(r -> {
-      boolean db = r.succeeded() && r.result();
-      boolean kafka = consuming.getAsBoolean();
-      ctx.response().setStatusCode(db && kafka ? 200 : 503).putHeader("Content-Type", "application/json")
-          .end(new JsonObject().put("status", db && kafka ? "UP" : "DOWN").put("database", db).put("consumer", kafka).encode());
-    });
   }
 
   private static JsonArray positions(List<ReceiptStore.Position> positions) {
