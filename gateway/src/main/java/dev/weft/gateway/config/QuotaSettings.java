@@ -4,7 +4,7 @@ import dev.weft.common.Env;
 
 /**
  * Per-user quotas on what grows every router's and gateway's heap: groups are never deleted, and each holds every
- * group. Counted by the gateway a request reaches (see {@code docs/security/quotas-presence.md} for why there); a
+ * group. Counted by the gateway a request reaches (see docs/security.md, "Group quotas and presence", for why there); a
  * request over one is refused with {@code quota_exceeded} and publishes nothing.
  *
  * @param groupsCreatedPerHour WEFT_GROUPS_CREATED_PER_HOUR: groups one user may create through one gateway per hour

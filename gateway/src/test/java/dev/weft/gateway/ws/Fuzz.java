@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * what {@code ./weft fuzz} does); {@code -Dweft.fuzz.seed=S} replays a run.
  *
  * <p>Not jqwik: from 1.10 on its maintainers ask that it not be used by AI coding agents, and this project is partly
- * written by them (see docs/security/corpus-fuzz.md).
+ * written by them (see docs/security.md, "The hostile-input corpus and the fuzzer").
  */
 final class Fuzz {
 
