@@ -85,6 +85,7 @@ class FrameHandlerFuzzTest {
         Map.entry("WEFT_PERSISTER_URL", "http://127.0.0.1:1"), // nothing listens: a resend's check fails at once
         Map.entry("WEFT_KAFKA_BOOTSTRAP", "127.0.0.1:1"), // never dialled: the directories are not started
         Map.entry("WEFT_JWT_SECRET", "fuzz-secret-0123456789abcdef0123456789"),
+        Map.entry("WEFT_INTERNAL_SECRET", "fuzz-internal-secret-0123456789abcdef"),
         Map.entry("WEFT_MAX_FRAME_BYTES", Integer.toString(MAX_FRAME)),
         Map.entry("WEFT_MAX_TEXT_BYTES", Integer.toString(MAX_TEXT)),
         Map.entry("WEFT_GROUP_MAX_MEMBERS", "5"),
@@ -134,8 +135,12 @@ class FrameHandlerFuzzTest {
 
   @AfterAll
   static void stop() {
-    publisher.close();
-    vertx.close().toCompletionStage().toCompletableFuture().join();
+    if (publisher != null) {
+      publisher.close();
+    }
+    if (vertx != null) {
+      vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
   }
 
   // ---- one frame through the real handler ----
