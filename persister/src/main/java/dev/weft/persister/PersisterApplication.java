@@ -7,6 +7,7 @@ import dev.weft.common.ops.OpsServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.weft.persister.config.PersisterConfig;
 import dev.weft.persister.db.MessageStore;
+import dev.weft.persister.db.TopicIdentity;
 import dev.weft.persister.http.HistoryServer;
 import dev.weft.common.DeadLetters;
 import dev.weft.persister.kafka.InboundPersister;
@@ -54,6 +55,16 @@ public final class PersisterApplication implements AutoCloseable {
     TopicCreator topics = new TopicCreator(config.kafka());
     topics.ensure(List.of(topics.inbound(), topics.receipts(), topics.deadLetters()));
     MessageStore store = MessageStore.open(config);
+    try {
+      String inbound = config.kafka().topics().inbound();
+      store.topicIdentity().claim(inbound, topics.identify(inbound));
+    } catch (java.sql.SQLException | RuntimeException e) {
+      store.close();
+      if (e instanceof TopicIdentity.Mismatch m) {
+        throw m;
+      }
+      throw new IllegalStateException("cannot check which inbound topic the history belongs to: " + e.getMessage(), e);
+    }
     PrometheusMeterRegistry registry = Metrics.create("persister", config.group());
     InboundPersister writer;
     PersistedBarrier barrier;

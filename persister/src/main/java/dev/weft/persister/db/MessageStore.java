@@ -237,6 +237,11 @@ public final class MessageStore implements AutoCloseable {
   }
 
   /** The receipts table, on the same pool. */
+  /** Which incarnation of the inbound topic this history belongs to. */
+  public TopicIdentity topicIdentity() {
+    return new TopicIdentity(pool);
+  }
+
   public ReceiptStore receipts() {
     return receipts;
   }
