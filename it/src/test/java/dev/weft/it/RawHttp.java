@@ -92,7 +92,8 @@ final class RawHttp {
     return out.toString();
   }
 
-  private static String readHead(InputStream in) throws IOException {
+  /** The head of an HTTP answer, up to and with its blank line; the body is left in the stream. */
+  static String readHead(InputStream in) throws IOException {
     ByteArrayOutputStream head = new ByteArrayOutputStream();
     int matched = 0;
     byte[] end = {'\r', '\n', '\r', '\n'};

@@ -43,7 +43,7 @@ final class RawUpgrade {
       socket.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
       socket.getOutputStream().flush();
       InputStream in = socket.getInputStream();
-      String head = head(in);
+      String head = RawHttp.readHead(in);
       int status = Integer.parseInt(head.substring(9, 12));
       int length = 0;
       for (String line : head.split("\r\n")) {
@@ -59,18 +59,4 @@ final class RawUpgrade {
     }
   }
 
-  private static String head(InputStream in) throws IOException {
-    ByteArrayOutputStream head = new ByteArrayOutputStream();
-    int matched = 0;
-    byte[] end = {'\r', '\n', '\r', '\n'};
-    while (matched < 4) {
-      int b = in.read();
-      if (b < 0) {
-        throw new IOException("closed before the answer's head ended: " + head);
-      }
-      head.write(b);
-      matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
-    }
-    return head.toString(StandardCharsets.US_ASCII);
-  }
 }

@@ -75,7 +75,7 @@ final class RawWebSocket implements AutoCloseable {
     socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
     socket.getOutputStream().flush();
     InputStream in = socket.getInputStream();
-    String head = readHead(in);
+    String head = RawHttp.readHead(in);
     if (!head.startsWith("HTTP/1.1 101")) {
       socket.close();
       throw new IOException("upgrade refused: " + head);
@@ -285,18 +285,4 @@ final class RawWebSocket implements AutoCloseable {
     }
   }
 
-  private static String readHead(InputStream in) throws IOException {
-    ByteArrayOutputStream head = new ByteArrayOutputStream();
-    int matched = 0;
-    byte[] end = {'\r', '\n', '\r', '\n'};
-    while (matched < 4) {
-      int b = in.read();
-      if (b < 0) {
-        throw new IOException("connection closed during the handshake: " + head);
-      }
-      head.write(b);
-      matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
-    }
-    return head.toString(StandardCharsets.US_ASCII);
-  }
 }
