@@ -15,24 +15,14 @@ public final class KeyedRateLimiter {
 
   static final int SWEEP_EVERY = 4096;
 
-  private static final class Bucket {
-    double tokens;
-    long last;
-
-    Bucket(double tokens, long last) {
-      this.tokens = tokens;
-      this.last = last;
-    }
-  }
-
-  private final double tokensPerNano;
-  private final double burst;
+  private final int ratePerSecond;
+  private final int burst;
   private final LongSupplier nanoClock;
-  private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, TokenBucket> buckets = new ConcurrentHashMap<>();
   private final AtomicLong calls = new AtomicLong();
 
   public KeyedRateLimiter(int ratePerSecond, int burst, LongSupplier nanoClock) {
-    this.tokensPerNano = ratePerSecond / 1e9;
+    this.ratePerSecond = ratePerSecond;
     this.burst = burst;
     this.nanoClock = nanoClock;
   }
@@ -44,14 +34,10 @@ public final class KeyedRateLimiter {
       sweep(now);
     }
     boolean[] taken = {false};
+    // compute() holds the key's lock, so the bucket is changed by one thread at a time.
     buckets.compute(key, (k, b) -> {
-      Bucket bucket = b == null ? new Bucket(burst, now) : b;
-      bucket.tokens = Math.min(burst, bucket.tokens + (now - bucket.last) * tokensPerNano);
-      bucket.last = now;
-      if (bucket.tokens >= 1) {
-        bucket.tokens -= 1;
-        taken[0] = true;
-      }
+      TokenBucket bucket = b == null ? new TokenBucket(ratePerSecond, burst, now) : b;
+      taken[0] = bucket.tryTake(now);
       return bucket;
     });
     return taken[0];
@@ -60,7 +46,7 @@ public final class KeyedRateLimiter {
   /** Drops every bucket that has refilled completely since it was last used. */
   void sweep(long now) {
     for (String key : buckets.keySet()) {
-      buckets.computeIfPresent(key, (k, b) -> b.tokens + (now - b.last) * tokensPerNano >= burst ? null : b);
+      buckets.computeIfPresent(key, (k, b) -> b.fullAt(now) ? null : b);
     }
   }
 
