@@ -61,6 +61,12 @@ public final class KafkaClientProps {
     return p;
   }
 
+  /**
+   * Heartbeats per session timeout. A member that dies is noticed after the session timeout; the others learn of the
+   * rebalance at their next heartbeat, so the heartbeat adds at most a sixth to the time a partition goes unserved.
+   */
+  static final int HEARTBEATS_PER_SESSION = 6;
+
   /** A consumer that commits by hand, after its work is done; reads committed data only. */
   public static Properties consumer(KafkaSettings kafka, String clientId, String groupId) {
     Properties p = new Properties();
@@ -68,6 +74,8 @@ public final class KafkaClientProps {
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
     if (groupId != null) {
       p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+      p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, kafka.sessionTimeoutMs());
+      p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(100, kafka.sessionTimeoutMs() / HEARTBEATS_PER_SESSION));
     }
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

@@ -13,6 +13,9 @@ package dev.weft.common;
  * @param sendTimeoutMs WEFT_KAFKA_SEND_TIMEOUT_MS: how long a produce may take before the client gets a retryable
  *     error (default 10000)
  * @param lingerMs WEFT_KAFKA_LINGER_MS: producer batching delay (default 2)
+ * @param sessionTimeoutMs WEFT_KAFKA_SESSION_TIMEOUT_MS: how long a consumer group waits for a silent member before
+ *     handing its partitions to the others (default 6000, the smallest a broker accepts by default; Kafka's own default
+ *     of 45 s left half the conversations undelivered for 45 s after a router was killed, docs/reliability.md)
  * @param compression WEFT_KAFKA_COMPRESSION: the producers' compression.type, any codec Kafka's producer accepts
  *     (default none: see docs/performance.md, "Producers do not compress")
  */
@@ -25,6 +28,7 @@ public record KafkaSettings(
     short replicationFactor,
     int sendTimeoutMs,
     int lingerMs,
+    int sessionTimeoutMs,
     String compression) {
 
   public static KafkaSettings from(Env env) {
@@ -37,6 +41,7 @@ public record KafkaSettings(
         (short) env.integer("WEFT_REPLICATION_FACTOR", env.dev() ? 1 : 3, 1, 32),
         env.integer("WEFT_KAFKA_SEND_TIMEOUT_MS", 10_000, 1_000, 600_000),
         env.integer("WEFT_KAFKA_LINGER_MS", 2, 0, 1_000),
+        env.integer("WEFT_KAFKA_SESSION_TIMEOUT_MS", 6_000, 1_000, 1_800_000),
         compression(env));
   }
 

@@ -2,14 +2,8 @@ package dev.weft.embedded;
 
 import dev.weft.common.FreePorts;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -19,8 +13,6 @@ import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.storage.Formatter;
-import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,15 +24,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
-  /**
-   * Fixed so a log directory formatted by one start is accepted by the next (a broker refuses a directory whose
-   * {@code meta.properties} names another cluster).
-   */
-  public static final String CLUSTER_ID = "V2VmdEVtYmVkZGVkS2Fma2E";
+  /** The cluster id every embedded node is formatted with. */
+  public static final String CLUSTER_ID = KafkaStorage.CLUSTER_ID;
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
   private static final int NODE_ID = 1;
-  private static final String CONTROLLER_LISTENER = "CONTROLLER";
+  private static final String CONTROLLER_LISTENER = KafkaStorage.CONTROLLER_LISTENER;
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
   private final KafkaRaftServer server;
@@ -66,7 +55,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     int brokerPort = port == 0 ? FreePorts.pick() : port;
     int controllerPort = FreePorts.pick();
     KafkaConfig config = KafkaConfig.fromProps(brokerProperties(brokerPort, controllerPort, dir));
-    formatIfNeeded(dir);
+    KafkaStorage.formatIfNeeded(dir, NODE_ID);
 
     KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
     EmbeddedKafka kafka = new EmbeddedKafka(server, brokerPort, dir);
@@ -151,29 +140,6 @@ public final class EmbeddedKafka implements AutoCloseable {
     // handler halt the whole JVM.
     p.put("log.cleaner.dedupe.buffer.size", String.valueOf(4 * 1024 * 1024));
     return p;
-  }
-
-  private static void formatIfNeeded(Path dir) {
-    if (Files.exists(dir.resolve("meta.properties"))) {
-      LOG.debug("{} is already formatted; reusing it", dir);
-      return;
-    }
-    try {
-      Files.createDirectories(dir);
-      new Formatter()
-          .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-          .setNodeId(NODE_ID)
-          .setClusterId(CLUSTER_ID)
-          .setDirectories(List.of(dir.toString()))
-          .setMetadataLogDirectory(dir.toString())
-          .setControllerListenerName(CONTROLLER_LISTENER)
-          .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-          .run();
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot create Kafka log directory " + dir, e);
-    } catch (Exception e) {
-      throw new IllegalStateException("Cannot format Kafka log directory " + dir, e);
-    }
   }
 
   /** {@code startup()} returns once the broker is unfenced; this proves a client gets through too. */
