@@ -38,6 +38,8 @@ final class ChaosUser {
   private final Map<Integer, Boolean> outbox = new LinkedHashMap<>();
   private final Map<String, Long> lastSeq = new HashMap<>();
   private final Set<String> seenIds = new HashSet<>();
+  /** Retryable errors each unacked send has had: its backoff doubles with each, as the protocol asks. */
+  private final Map<Integer, Integer> retries = new HashMap<>();
 
   ChaosUser(int index, String name, String token, ChaosUsers users, Ledger ledger) {
     this.index = index;
@@ -45,10 +47,6 @@ final class ChaosUser {
     this.token = token;
     this.users = users;
     this.ledger = ledger;
-  }
-
-  String name() {
-    return name;
   }
 
   synchronized boolean welcomed() {
@@ -109,6 +107,7 @@ final class ChaosUser {
         if (n >= 0) {
           synchronized (this) {
             outbox.remove(n);
+            retries.remove(n);
           }
           ledger.acked(n, f.getString("id"));
         }
@@ -143,7 +142,13 @@ final class ChaosUser {
       return;
     }
     if (f.getBoolean("retry", false)) {
-      users.vertx().setTimer(200 + ThreadLocalRandom.current().nextInt(300), t -> {
+      int tries;
+      synchronized (this) {
+        tries = retries.merge(n, 1, Integer::sum);
+      }
+      // A fixed short retry fed a flood of too_many_pending: every resend queued behind the lookups it was waiting on.
+      long base = Math.min(5_000, 200L << Math.min(5, tries - 1));
+      users.vertx().setTimer(base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1), t -> {
         synchronized (this) {
           if (welcomed && outbox.containsKey(n)) {
             write(n);
@@ -153,6 +158,7 @@ final class ChaosUser {
     } else {
       synchronized (this) {
         outbox.remove(n);
+        retries.remove(n);
       }
       if (n < ledger.capacity) {
         ledger.refused.set(n, 1);

@@ -27,9 +27,4 @@ enum Fault {
         new IllegalArgumentException("'" + id + "' is not a fault; the faults are "
             + Arrays.stream(values()).map(f -> f.id).collect(Collectors.joining(", "))));
   }
-
-  /** Faults whose recovery issue 14 bounds at 10 s: one service process died. */
-  boolean processKill() {
-    return this == GATEWAY_KILL || this == ROUTER_KILL || this == PERSISTER_KILL;
-  }
 }

@@ -74,14 +74,6 @@ final class Proc {
     }
   }
 
-  String name() {
-    return name;
-  }
-
-  long pid() {
-    return process.pid();
-  }
-
   boolean alive() {
     return process.isAlive();
   }
