@@ -75,6 +75,7 @@ final class ChaosRun {
       }
       settle(users, ledger);
       Set<String> stored = awaitStored(cluster, ledger);
+      writeDuplicates(cluster, ledger, t0);
       for (int i = 0; i < windows.size(); i++) {
         long[] w = windows.get(i);
         results.add(FaultResult.of(names.get(i)[0], names.get(i)[1], w[0], w[1], w[2], ledger, stored,
@@ -264,6 +265,62 @@ final class ChaosRun {
     return stored;
   }
 
+  /**
+   * duplicates.txt: for each message a client would show twice, both ids as history holds them and what its sender
+   * saw (resends, errors, closes), so a duplicate can be traced to its cause.
+   */
+  private void writeDuplicates(ChaosCluster cluster, Ledger ledger, long t0) throws Exception {
+    List<Integer> twice = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    for (int n = 0; n < ledger.capacity && twice.size() < 200; n++) {
+      if (ledger.shownTwice.get(n) == 1) {
+        twice.add(n);
+        ids.add(ledger.deliveredId.get(n));
+        ids.add(ledger.secondId.get(n));
+        if (ledger.ackId.get(n) != null) {
+          ids.add(ledger.ackId.get(n));
+        }
+      }
+    }
+    List<Integer> undelivered = new ArrayList<>();
+    for (int n = 0; n < ledger.capacity && undelivered.size() < 200; n++) {
+      if (ledger.ackId.get(n) != null && ledger.deliveredId.get(n) == null) {
+        undelivered.add(n);
+      }
+    }
+    if (!undelivered.isEmpty()) {
+      StringBuilder u = new StringBuilder("Acked, never delivered live to the recipient (clock: ms since the JVM's origin)\n");
+      for (int n : undelivered) {
+        u.append("m").append(n).append(" id ").append(ledger.ackId.get(n)).append(" sent at ")
+            .append(ledger.sentNanos.get(n) / 1_000_000).append(" from user ").append(ledger.from[n]).append(" to user ")
+            .append(ledger.to[n]).append('\n');
+        ledger.trace(n).forEach(t -> u.append("  sender: ").append(t).append('\n'));
+        ledger.connections(ledger.to[n]).forEach(t -> u.append("  recipient: ").append(t).append('\n'));
+      }
+      java.nio.file.Files.createDirectories(config.outDir());
+      java.nio.file.Files.writeString(config.outDir().resolve("undelivered.txt"), u.toString());
+      log("  " + undelivered.size() + " acked messages never delivered live: see " + config.outDir().resolve("undelivered.txt"));
+    }
+    if (twice.isEmpty()) {
+      return;
+    }
+    Map<String, String> rows = StoredMessages.describe(cluster.jdbcUrl(), new java.util.HashSet<>(ids));
+    StringBuilder b = new StringBuilder();
+    for (int n : twice) {
+      b.append("m").append(n).append(" sent at ").append((ledger.sentNanos.get(n) - t0) / 1_000_000)
+          .append(" ms, user ").append(ledger.from[n]).append(" to ").append(ledger.to[n]).append('\n');
+      for (String[] id : new String[][] {{"ack", ledger.ackId.get(n)}, {"first", ledger.deliveredId.get(n)},
+          {"second", ledger.secondId.get(n)}}) {
+        b.append("  ").append(id[0]).append(' ').append(id[1]).append(": ").append(rows.getOrDefault(id[1], "not stored"))
+            .append('\n');
+      }
+      ledger.trace(n).forEach(t -> b.append("  ").append(t).append('\n'));
+    }
+    java.nio.file.Files.createDirectories(config.outDir());
+    java.nio.file.Files.writeString(config.outDir().resolve("duplicates.txt"), b.toString());
+    log("  " + twice.size() + " messages shown twice: see " + config.outDir().resolve("duplicates.txt"));
+  }
+
   private static Admin admin(ChaosCluster cluster) {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
@@ -282,6 +339,6 @@ final class ChaosRun {
   }
 
   static void log(String line) {
-    System.out.println("weft chaos: " + line);
+    System.out.println(java.time.LocalTime.now().withNano(0) + " weft chaos: " + line);
   }
 }

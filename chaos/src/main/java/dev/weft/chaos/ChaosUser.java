@@ -34,8 +34,13 @@ final class ChaosUser {
   private boolean stopped;
   private String cursor = "new";
   private int failedConnects;
-  /** Unacked sends by message number; the value says whether it was written to some socket already. */
+  /**
+   * Unacked sends by message number; the value says whether it may have been stored (written to a socket that closed
+   * before its ack, or answered {@code unavailable}), so its next write carries {@code "resend": true}.
+   */
   private final Map<Integer, Boolean> outbox = new LinkedHashMap<>();
+  /** Sends written to the current socket and not yet answered. */
+  private final Set<Integer> inFlight = new HashSet<>();
   private final Map<String, Long> lastSeq = new HashMap<>();
   private final Set<String> seenIds = new HashSet<>();
   /** Retryable errors each unacked send has had: its backoff doubles with each, as the protocol asks. */
@@ -65,7 +70,11 @@ final class ChaosUser {
   }
 
   private void write(int n) {
-    boolean before = outbox.put(n, true);
+    boolean before = outbox.get(n);
+    inFlight.add(n);
+    if (before) {
+      ledger.trace(n, System.nanoTime(), "resend on " + socket.localAddress());
+    }
     socket.writeTextMessage("{\"op\":\"send\",\"ref\":\"m" + n + "\",\"to\":\"" + users.name(ledger.to[n])
         + "\",\"text\":\"m" + n + "|" + users.padding() + "\"" + (before ? ",\"resend\":true" : "") + "}");
   }
@@ -101,20 +110,28 @@ final class ChaosUser {
   private void onFrame(JsonObject f) {
     long now = System.nanoTime();
     switch (String.valueOf(f.getString("op"))) {
-      case "welcome" -> welcome();
+      case "welcome" -> {
+        ledger.connection(index, now, "welcome from " + f.getString("gateway") + ", session " + f.getString("session"));
+        welcome();
+      }
       case "ack" -> {
         int n = number(f.getString("ref"));
         if (n >= 0) {
           synchronized (this) {
             outbox.remove(n);
             retries.remove(n);
+            inFlight.remove(n);
           }
           ledger.acked(n, f.getString("id"));
+          if (!ledger.trace(n).isEmpty()) {
+            ledger.trace(n, now, "ack " + f.getString("id") + " seq " + f.getValue("seq"));
+          }
         }
       }
       case "error" -> error(f, now);
       case "msg" -> message(f, now);
       case "synced" -> {
+        ledger.connection(index, now, "synced");
         synchronized (this) {
           cursor = f.getString("cursor", cursor);
         }
@@ -141,16 +158,24 @@ final class ChaosUser {
     if (n < 0) {
       return;
     }
+    ledger.trace(n, now, "error " + code);
     if (f.getBoolean("retry", false)) {
       int tries;
       synchronized (this) {
         tries = retries.merge(n, 1, Integer::sum);
+        inFlight.remove(n);
+        // Only unavailable may have stored it; after the others nothing was published, and the resend flag would
+        // cost the gateway a history check for nothing.
+        if ("unavailable".equals(code) && outbox.containsKey(n)) {
+          outbox.put(n, true);
+        }
       }
       // A fixed short retry fed a flood of too_many_pending: every resend queued behind the lookups it was waiting on.
       long base = Math.min(5_000, 200L << Math.min(5, tries - 1));
       users.vertx().setTimer(base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1), t -> {
         synchronized (this) {
-          if (welcomed && outbox.containsKey(n)) {
+          // Not if a reconnect's welcome wrote it again meanwhile: two writes without resend are two messages.
+          if (welcomed && outbox.containsKey(n) && !inFlight.contains(n)) {
             write(n);
           }
         }
@@ -159,6 +184,7 @@ final class ChaosUser {
       synchronized (this) {
         outbox.remove(n);
         retries.remove(n);
+        inFlight.remove(n);
       }
       if (n < ledger.capacity) {
         ledger.refused.set(n, 1);
@@ -196,7 +222,20 @@ final class ChaosUser {
 
   private void closed(WebSocket ws) {
     Short code = ws.closeStatusCode();
-    ledger.event("close:" + (code == null ? "none" : code), System.nanoTime());
+    long now = System.nanoTime();
+    ledger.event("close:" + (code == null ? "none" : code), now);
+    ledger.connection(index, now, "close " + code);
+    synchronized (this) {
+      if (socket == ws) {
+        for (Integer n : inFlight) {
+          if (outbox.containsKey(n)) {
+            outbox.put(n, true);
+            ledger.trace(n, now, "close " + code + " with this send unacked");
+          }
+        }
+        inFlight.clear();
+      }
+    }
     long delay;
     synchronized (this) {
       if (socket != ws) {

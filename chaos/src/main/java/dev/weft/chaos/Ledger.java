@@ -28,6 +28,10 @@ final class Ledger {
   final AtomicIntegerArray refused;
   /** 1 where a delivery came under a second id: the client, deduping by id, would show the message twice. */
   final AtomicIntegerArray shownTwice;
+  /** The second id a message shown twice arrived under, for the run's duplicates.txt. */
+  final AtomicReferenceArray<String> secondId;
+  /** What happened to a send that was resent or refused, in order: kept only for those, to explain a duplicate. */
+  private final Map<Integer, List<String>> traces = new java.util.concurrent.ConcurrentHashMap<>();
   /** 1 where the message arrived with a seq not above the last one its recipient had in that conversation. */
   final AtomicIntegerArray outOfOrder;
   /** The same id again: the client's dedupe absorbs it (counted, not a failure). */
@@ -48,6 +52,7 @@ final class Ledger {
     this.deliveredId = new AtomicReferenceArray<>(capacity);
     this.refused = new AtomicIntegerArray(capacity);
     this.shownTwice = new AtomicIntegerArray(capacity);
+    this.secondId = new AtomicReferenceArray<>(capacity);
     this.outOfOrder = new AtomicIntegerArray(capacity);
   }
 
@@ -80,6 +85,49 @@ final class Ledger {
       deliveredNanos.set(n, nanos);
     } else if (!id.equals(deliveredId.get(n))) {
       shownTwice.set(n, 1);
+      secondId.compareAndSet(n, null, id);
+    }
+  }
+
+  /** A user's connection history (welcomes, closes, by gateway), to explain a message it never got. */
+  private final Map<Integer, List<String>> connections = new java.util.concurrent.ConcurrentHashMap<>();
+
+  void connection(int user, long nanos, String what) {
+    List<String> t = connections.computeIfAbsent(user, k -> java.util.Collections.synchronizedList(new ArrayList<>()));
+    if (t.size() < 64) {
+      t.add(nanos / 1_000_000 + " " + what);
+    }
+  }
+
+  List<String> connections(int user) {
+    List<String> t = connections.get(user);
+    if (t == null) {
+      return List.of();
+    }
+    synchronized (t) {
+      return List.copyOf(t);
+    }
+  }
+
+  /** One step in the life of send {@code n} (a resend, an error); the first few are kept. */
+  void trace(int n, long nanos, String what) {
+    if (n >= capacity) {
+      return;
+    }
+    List<String> t = traces.computeIfAbsent(n, k -> java.util.Collections.synchronizedList(new ArrayList<>()));
+    if (t.size() < 24) {
+      t.add((nanos - sentNanos.get(n)) / 1_000_000 + " ms " + what);
+    }
+  }
+
+  /** The steps traced for send {@code n}, oldest first. */
+  List<String> trace(int n) {
+    List<String> t = traces.get(n);
+    if (t == null) {
+      return List.of();
+    }
+    synchronized (t) {
+      return List.copyOf(t);
     }
   }
 

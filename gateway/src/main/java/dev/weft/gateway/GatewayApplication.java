@@ -119,7 +119,10 @@ public final class GatewayApplication implements AutoCloseable {
     if (jwks != null) {
       jwks.bindMetrics(registry);
     }
-    PersisterClient persister = new PersisterClient(WebClient.create(vertx), config.persisterUrl(), config.internalSecret());
+    PersisterClient persister = new PersisterClient(
+        WebClient.create(vertx, new io.vertx.ext.web.client.WebClientOptions(),
+            new io.vertx.core.http.PoolOptions().setHttp1MaxSize(config.persisterConnections())),
+        config.persisterUrl(), config.internalSecret());
     PresenceHub presence = new PresenceHub(presenceDirectory, new PresenceAccess(config.signals().presencePolicy(),
         memberships, new DirectPartners(persister)));
     dev.weft.gateway.abuse.ClientAddress addresses = new dev.weft.gateway.abuse.ClientAddress(config.abuse().trustedProxies());
@@ -128,6 +131,7 @@ public final class GatewayApplication implements AutoCloseable {
     WebSocketEndpoint webSocket = new WebSocketEndpoint(config, tokens, publisher, sessions, Clock.systemUTC(),
         new OriginalAcks(persister), new CatchUpReads(persister), inbound, memberships, presence, metrics, addresses);
     HistoryRoute history = new HistoryRoute(tokens, persister, memberships, httpLimit);
+    presenceDirectory.onRetracted(webSocket::retractedElsewhere);
     HeartbeatPublisher heartbeat = new HeartbeatPublisher(publisher, vertx.getOrCreateContext(),
         config.kafka().topics().gateways(), config.gatewayId(), sessions::size);
     GatewayApplication app = new GatewayApplication(config, vertx, publisher, deliveries, webSocket, sessions, heartbeat,

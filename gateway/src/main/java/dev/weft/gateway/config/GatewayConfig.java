@@ -51,6 +51,9 @@ import java.util.regex.Pattern;
  * @param opsPort WEFT_GATEWAY_OPS_PORT: port of {@code /metrics}, {@code /health/live} and {@code /health/ready}, for
  *     Prometheus and the kubelet; never behind the load balancer (default 9180; 0 = any free port)
  * @param internalSecret see {@link InternalSecret}: sent on every call to the persister
+ * @param persisterConnections WEFT_PERSISTER_CONNECTIONS: HTTP connections this gateway keeps open to
+ *     WEFT_PERSISTER_URL at most (default 32). Catch-ups and resend checks wait there for history to catch up with
+ *     Kafka; with Vert.x's default of 5, a burst of reconnects queued every later call behind them
  */
 public record GatewayConfig(
     KafkaSettings kafka,
@@ -80,7 +83,8 @@ public record GatewayConfig(
     OriginSettings origins,
     AbuseLimits abuse,
     int opsPort,
-    InternalSecret internalSecret) {
+    InternalSecret internalSecret,
+    int persisterConnections) {
 
   private static final Pattern GATEWAY_ID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
 
@@ -142,7 +146,8 @@ public record GatewayConfig(
         OriginSettings.from(env),
         AbuseLimits.from(env, sendRate, sendBurst),
         env.integer("WEFT_GATEWAY_OPS_PORT", DevDefaults.GATEWAY_OPS_PORT, 0, 65535),
-        InternalSecret.from(env));
+        InternalSecret.from(env),
+        env.integer("WEFT_PERSISTER_CONNECTIONS", 32, 1, 10_000));
   }
 
   /** A copy listening on another port (the application resolves port 0 to a concrete free port). */
@@ -151,6 +156,6 @@ public record GatewayConfig(
         webSocketCompression, eventLoops,
         publishQueueMax, sendRatePerSecond, sendBurst, writeQueueMaxBytes, pingIntervalMs, idleTimeoutMs, heartbeatMs,
         catchUp, groupMaxMembers, maxConnectionsPerUser, signals, quotas, lookups, drain, demo, origins, abuse, opsPort,
-        internalSecret);
+        internalSecret, persisterConnections);
   }
 }

@@ -49,6 +49,7 @@ public final class PresenceDirectory implements AutoCloseable {
   private final CountDownLatch loaded = new CountDownLatch(1);
   private final Thread thread;
   private volatile BiConsumer<String, Presence> listener = (u, p) -> { };
+  private volatile java.util.function.Consumer<String> retracted = s -> { };
   private volatile boolean closed;
 
   public PresenceDirectory(KafkaSettings kafka, String clientId) {
@@ -73,6 +74,14 @@ public final class PresenceDirectory implements AutoCloseable {
   /** Called with each change once loaded: online, or offline with last seen. */
   public void onChange(BiConsumer<String, Presence> listener) {
     this.listener = listener;
+  }
+
+  /**
+   * Called with the id of each session retracted once loaded, whoever wrote the tombstone: its gateway, or a router
+   * that took the gateway for dead.
+   */
+  public void onRetracted(java.util.function.Consumer<String> listener) {
+    this.retracted = listener;
   }
 
   public Presence of(String user) {
@@ -111,6 +120,13 @@ public final class PresenceDirectory implements AutoCloseable {
   private void apply(ConsumerRecord<String, byte[]> r) {
     String session = r.key();
     if (r.value() == null) {
+      if (loaded.getCount() == 0) {
+        try {
+          retracted.accept(session);
+        } catch (RuntimeException e) {
+          log.warn("retraction listener failed for session {}: {}", LogSafe.of(session), e.toString());
+        }
+      }
       Session gone = sessions.remove(session);
       if (gone != null) {
         int left = counts.merge(gone.user(), -1, Integer::sum);

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class LocalSessions {
 
   private final Map<String, Set<Connection>> byUser = new ConcurrentHashMap<>();
+  private final Map<String, Connection> bySession = new ConcurrentHashMap<>();
   private final AtomicInteger count = new AtomicInteger();
   private final QueuePeak queuePeak = new QueuePeak();
 
@@ -21,10 +22,12 @@ public final class LocalSessions {
 
   void add(Connection c) {
     byUser.computeIfAbsent(c.user, u -> ConcurrentHashMap.newKeySet()).add(c);
+    bySession.put(c.session, c);
     count.incrementAndGet();
   }
 
   void remove(Connection c) {
+    bySession.remove(c.session, c);
     byUser.computeIfPresent(c.user, (u, set) -> {
       if (set.remove(c)) {
         count.decrementAndGet();
@@ -36,6 +39,11 @@ public final class LocalSessions {
   Collection<Connection> of(String user) {
     Set<Connection> set = byUser.get(user);
     return set == null ? List.of() : set;
+  }
+
+  /** The open connection of a session id, or null. */
+  Connection session(String session) {
+    return bySession.get(session);
   }
 
   /** Every connection, for shutdown. */

@@ -260,6 +260,29 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
   static final short CLOSE_SERVICE_RESTART = 1012;
 
   /**
+   * A session of this gateway was retracted by someone else while its socket is open: a router took this gateway for
+   * dead (its heartbeats did not reach Kafka within WEFT_GATEWAY_EXPIRY_MS, as when a broker hangs) and expired its
+   * sessions, so nothing is routed to the socket any more. Closing it with 1012 sends the client back with its
+   * cursor: the new session is announced, and the catch-up brings whatever was routed while it was expired.
+   */
+  public void retractedElsewhere(String session) {
+    Connection c = sessions.session(session);
+    if (c == null) {
+      return; // not ours, or ours and closing: our own retraction
+    }
+    c.context.runOnContext(v -> {
+      if (sessions.session(session) != c) {
+        return;
+      }
+      log.warn("session {} of {} was expired while its socket is open (a router took this gateway for silent); "
+          + "closing it with 1012 so the client resumes", session, c.user);
+      c.closeReason = "expired";
+      close(c);
+      c.socket.close(CLOSE_SERVICE_RESTART, "session expired: reconnect with your cursor");
+    });
+  }
+
+  /**
    * Closes every socket with 1012 at a random moment within {@code periodMs}, so clients reconnect spread out rather
    * than all at once; each session is retracted as its socket closes. Completes once all are closed.
    */
