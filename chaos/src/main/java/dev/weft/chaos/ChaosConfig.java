@@ -11,17 +11,19 @@ import java.util.List;
 /**
  * What a fault run does.
  *
- * @param users WEFT_CHAOS_USERS: users, one WebSocket each, sending to each other at random (default 200)
- * @param rate WEFT_CHAOS_RATE: messages per second over all users, held through every fault (default 100: a twentieth of
- *     what one process of each service holds in the benchmark, since here twelve JVMs share two cores)
+ * @param users WEFT_CHAOS_USERS: users, one WebSocket each, sending to each other at random (default 100)
+ * @param rate WEFT_CHAOS_RATE: messages per second over all users, held through every fault (default 50: twelve JVMs
+ *     share two cores here, and at 100 msgs/s with 200 users the cluster fell behind before any fault)
  * @param faults WEFT_CHAOS_FAULTS: comma-separated fault ids, run in order (default: all, see {@link Fault})
- * @param warmSeconds WEFT_CHAOS_WARM_SECONDS: traffic before the first fault, the baseline (default 20)
+ * @param warmSeconds WEFT_CHAOS_WARM_SECONDS: traffic before the first fault (default 40): its first half
+ *     is the warm-up, its second half the baseline
  * @param quietSeconds WEFT_CHAOS_QUIET_SECONDS: how long a fault is left in place before it is healed (a part
  *     restarted), and how long traffic runs after the heal before the next fault (default 15)
  * @param pauseSeconds WEFT_CHAOS_PAUSE_SECONDS: how long broker-pause keeps a broker stopped (default 30)
  * @param settleSeconds WEFT_CHAOS_SETTLE_SECONDS: after the last fault, how long acked messages may take to be
  *     delivered and stored before they count as lost (default 60)
- * @param p99LimitMs WEFT_CHAOS_P99_LIMIT_MS: recovered means p99 back under this, second by second (default 100)
+ * @param p99LimitMs WEFT_CHAOS_P99_LIMIT_MS: recovered means p99 back under this, second by second (default 500: with
+ *     twelve JVMs on two cores the steady p99 here is 250-350 ms, so 100 ms is never reached, fault or not)
  * @param outDir WEFT_CHAOS_OUT: where chaos.json, chaos.md and every process's log go (default .weft/chaos/&lt;time&gt;)
  * @param root WEFT_ROOT: the checkout, whose modules' target/classpath.txt start the processes (default .)
  * @param javaOptions WEFT_CHAOS_JAVA_OPTS: JVM options for every process started (default
@@ -41,14 +43,14 @@ record ChaosConfig(int users, int rate, List<Fault> faults, int warmSeconds, int
       throw new ConfigException("WEFT_CHAOS_FAULTS: " + e.getMessage());
     }
     return new ChaosConfig(
-        env.integer("WEFT_CHAOS_USERS", 200, 2, 10_000),
-        env.integer("WEFT_CHAOS_RATE", 100, 1, 20_000),
+        env.integer("WEFT_CHAOS_USERS", 100, 2, 10_000),
+        env.integer("WEFT_CHAOS_RATE", 50, 1, 20_000),
         faults,
-        env.integer("WEFT_CHAOS_WARM_SECONDS", 20, 1, 3_600),
+        env.integer("WEFT_CHAOS_WARM_SECONDS", 40, 2, 3_600),
         env.integer("WEFT_CHAOS_QUIET_SECONDS", 15, 5, 3_600),
         env.integer("WEFT_CHAOS_PAUSE_SECONDS", 30, 1, 3_600),
         env.integer("WEFT_CHAOS_SETTLE_SECONDS", 60, 5, 3_600),
-        env.integer("WEFT_CHAOS_P99_LIMIT_MS", 100, 1, 60_000),
+        env.integer("WEFT_CHAOS_P99_LIMIT_MS", 500, 1, 60_000),
         Path.of(env.string("WEFT_CHAOS_OUT", ".weft/chaos/" + stamp)).toAbsolutePath(),
         Path.of(env.string("WEFT_ROOT", ".")).toAbsolutePath().normalize(),
         Arrays.stream(env.string("WEFT_CHAOS_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC").split("\\s+")).filter(s -> !s.isEmpty()).toList());

@@ -14,18 +14,20 @@ import java.util.Set;
  * @param detail which part was hit
  * @param recoveryMs from the fault until the p99 of every later second's messages (up to the heal) was under the
  *     limit; -1 when the heal came before that
+ * @param neverDelivered acked and stored, yet never delivered to its recipient's device, live or in a catch-up, though
+ *     the recipient stayed connected or resumed with its cursor: the cursor went past it. Must be 0 like the losses
  * @param healRecoveryMs the same from the heal (the part started again) to the end of the window
  * @param errors error codes and close codes the clients saw in the window
  * @param p99BySecondMs each second's p99 from the fault on; -1 where a message of that second was never delivered
  */
 record FaultResult(String fault, String detail, double windowSeconds, int sent, int acked, int refused, int ackedLost,
-    int ackedNotStored, int shownTwice, int orderViolations, int notDeliveredLive, double p50Ms, double p99Ms,
+    int ackedNotStored, int shownTwice, int orderViolations, int neverDelivered, double p50Ms, double p99Ms,
     double maxMs, long recoveryMs, long healRecoveryMs, Map<String, Long> errors, List<Double> p99BySecondMs) {
 
   private static final int EDGE_SECONDS = 2;
 
   boolean lossFree() {
-    return ackedLost == 0 && ackedNotStored == 0 && shownTwice == 0 && orderViolations == 0;
+    return ackedLost == 0 && ackedNotStored == 0 && shownTwice == 0 && orderViolations == 0 && neverDelivered == 0;
   }
 
   /** Reads the window [{@code from}, {@code to}) of the ledger; {@code stored} is every id in history. */

@@ -187,7 +187,14 @@ final class InboundRouter implements AutoCloseable {
    * stalls its partition, nor sends the batch's other deliveries again.
    */
   private void routeBatch(ConsumerRecords<String, byte[]> records) {
-    sessionBarrier.await(consumer);
+    try {
+      sessionBarrier.await(consumer);
+    } catch (RuntimeException e) {
+      // The records are polled but not in flight yet: without going back to them, the next poll starts after them and
+      // they are never routed (the fault run's leader-broker-kill found that: acked, stored, never delivered).
+      rewindTo(records);
+      throw e;
+    }
     RoutedBatches.Batch batch = new RoutedBatches.Batch(records);
     inFlight.add(batch);
     current = batch;
@@ -211,6 +218,16 @@ final class InboundRouter implements AutoCloseable {
     }
     if (inFlight.size() >= MAX_IN_FLIGHT_BATCHES) {
       flush();
+    }
+  }
+
+  /** Seeks each partition of a polled batch back to its first record, so the next poll reads it again. */
+  private void rewindTo(ConsumerRecords<String, byte[]> records) {
+    java.util.Set<TopicPartition> assigned = consumer.assignment();
+    for (TopicPartition tp : records.partitions()) {
+      if (assigned.contains(tp)) {
+        consumer.seek(tp, records.records(tp).get(0).offset());
+      }
     }
   }
 

@@ -16,18 +16,22 @@ import org.slf4j.LoggerFactory;
  * batch was read (and, with a group directory, every group snapshot written before it). A session announced before a record was appended is then always routed to: a client
  * that got its welcome gets every later message and receipt live, however far the table's own reader
  * lagged. One ListOffsets request per batch, made with the routing thread's own consumer; bounded, so a
- * stuck reader delays but never stops routing. One routing thread only.
+ * stuck reader delays but never stops routing, and a broker that does not answer it turns the barrier off for a
+ * few seconds rather than failing every batch. One routing thread only.
  */
 final class SessionBarrier {
 
   private static final Logger log = LoggerFactory.getLogger(SessionBarrier.class);
   private static final Duration WAIT = Duration.ofSeconds(5);
+  private static final Duration SKIP_AFTER_TIMEOUT = Duration.ofSeconds(10);
 
   private final SessionTableReader sessions;
   private final GroupDirectory groups;
   private final String topic;
   private final BooleanSupplier closed;
   private List<TopicPartition> partitions;
+  /** Routing thread only: until when the barrier is skipped after its broker did not answer. */
+  private long skipUntil = System.nanoTime();
 
   SessionBarrier(SessionTableReader sessions, GroupDirectory groups, String sessionsTopic, BooleanSupplier closed) {
     this.sessions = sessions;
@@ -37,6 +41,21 @@ final class SessionBarrier {
   }
 
   void await(Consumer<?, ?> consumer) {
+    if (System.nanoTime() - skipUntil < 0) {
+      return;
+    }
+    try {
+      awaitOrThrow(consumer);
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      // A hung broker leading one of these partitions answers nothing: without this, every batch waited out the
+      // timeout and then failed, and routing stopped for as long as the broker hung (the fault run's broker-pause).
+      skipUntil = System.nanoTime() + SKIP_AFTER_TIMEOUT.toNanos();
+      log.warn("could not read the end offsets of {} within {} ({}); routing without waiting for them for the next {}",
+          partitions == null ? topic : partitions, WAIT, e.getMessage(), SKIP_AFTER_TIMEOUT);
+    }
+  }
+
+  private void awaitOrThrow(Consumer<?, ?> consumer) {
     if (partitions == null) {
       List<TopicPartition> all = new java.util.ArrayList<>();
       for (String t : groups == null ? List.of(topic) : List.of(topic, groups.topic())) {
