@@ -100,13 +100,7 @@ final class Ledger {
   }
 
   List<String> connections(int user) {
-    List<String> t = connections.get(user);
-    if (t == null) {
-      return List.of();
-    }
-    synchronized (t) {
-      return List.copyOf(t);
-    }
+    return copyOf(connections.get(user));
   }
 
   /** One step in the life of send {@code n} (a resend, an error); the first few are kept. */
@@ -122,12 +116,15 @@ final class Ledger {
 
   /** The steps traced for send {@code n}, oldest first. */
   List<String> trace(int n) {
-    List<String> t = traces.get(n);
-    if (t == null) {
+    return copyOf(traces.get(n));
+  }
+
+  private static List<String> copyOf(List<String> synchronizedList) {
+    if (synchronizedList == null) {
       return List.of();
     }
-    synchronized (t) {
-      return List.copyOf(t);
+    synchronized (synchronizedList) {
+      return List.copyOf(synchronizedList);
     }
   }
 

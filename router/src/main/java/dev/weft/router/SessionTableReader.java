@@ -35,6 +35,7 @@ final class SessionTableReader implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SessionTableReader.class);
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
   private static final Duration METADATA_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration EXPIRY_CHECK_TIMEOUT = Duration.ofSeconds(3);
 
   private final SessionTable table;
   private final String topic;
@@ -49,6 +50,9 @@ final class SessionTableReader implements AutoCloseable {
   /** Owner thread only; created when the first expired gateway leaves tombstones to write. */
   private org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> tombstones;
   private long lastExpiryCheck;
+  /** Owner thread only: the end offsets of the gateways topic at the last expiry check. */
+  private Map<TopicPartition, Long> previousGatewayEnds;
+  private int behindChecks;
   private final Duration shutdownTimeout;
   private final KafkaConsumer<String, byte[]> consumer;
   private final AvroSerde<SessionAnnouncement> serde = AvroSerde.sessionAnnouncement();
@@ -243,6 +247,7 @@ final class SessionTableReader implements AutoCloseable {
       return;
     }
     lastExpiryCheck = now;
+    boolean readingChecked = false;
     for (String gateway : table.gateways()) {
       Long heard = lastHeard.get(gateway);
       if (heard == null) {
@@ -251,6 +256,12 @@ final class SessionTableReader implements AutoCloseable {
       }
       if (now - heard < expiryNanos) {
         continue;
+      }
+      if (!readingChecked) {
+        if (!readingGatewaysToTheEnd()) {
+          return;
+        }
+        readingChecked = true;
       }
       List<String> expired = table.sessionsOf(gateway);
       if (tombstones == null) {
@@ -264,6 +275,38 @@ final class SessionTableReader implements AutoCloseable {
       log.warn("gateway {} silent for {} ms: expired its {} sessions", gateway,
           TimeUnit.NANOSECONDS.toMillis(now - heard), expired.size());
     }
+  }
+
+  /**
+   * True when this reader keeps up with {@code weft.gateways}: it has read at least up to where the topic ended at the
+   * previous check (or ends now), so a gateway it has not heard of is really silent. A broker that hangs while leading
+   * that topic stops this reader's fetches; without the check, every router took every live gateway for dead and
+   * expired all their sessions (the fault run's broker-pause).
+   */
+  private boolean readingGatewaysToTheEnd() {
+    List<TopicPartition> partitions = consumer.assignment().stream().filter(tp -> tp.topic().equals(gatewaysTopic)).toList();
+    Map<TopicPartition, Long> ends;
+    try {
+      ends = consumer.endOffsets(partitions, EXPIRY_CHECK_TIMEOUT);
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      log.warn("not expiring silent gateways: the end of {} cannot be read ({})", gatewaysTopic, e.getMessage());
+      return false;
+    }
+    Map<TopicPartition, Long> previous = previousGatewayEnds == null ? ends : previousGatewayEnds;
+    previousGatewayEnds = ends;
+    for (TopicPartition tp : partitions) {
+      long position = consumer.position(tp, EXPIRY_CHECK_TIMEOUT);
+      if (position < previous.getOrDefault(tp, 0L) && position < ends.getOrDefault(tp, 0L)) {
+        // Once is a heartbeat that came between a poll and this check; three times running is a reader that is stuck.
+        if (++behindChecks == 3) {
+          log.warn("not expiring silent gateways: this router is not keeping up with {} (at {}, the end was {})", tp,
+              position, previous.get(tp));
+        }
+        return false;
+      }
+    }
+    behindChecks = 0;
+    return true;
   }
 
   private void pause(long ms) {
