@@ -67,6 +67,13 @@ public final class KafkaClientProps {
    */
   static final int HEARTBEATS_PER_SESSION = 6;
 
+  /**
+   * How long a consumer waits for a broker's answer before it gives up on that connection and looks for the partition's
+   * leader again. Kafka's 30 s meant a fetch sent to a broker that hung (not died: its socket stays open) kept a
+   * partition's deliveries waiting for all of it, though the controller had moved the leadership after 9 s.
+   */
+  static final int CONSUMER_REQUEST_TIMEOUT_MS = 10_000;
+
   /** A consumer that commits by hand, after its work is done; reads committed data only. */
   public static Properties consumer(KafkaSettings kafka, String clientId, String groupId) {
     Properties p = new Properties();
@@ -77,6 +84,7 @@ public final class KafkaClientProps {
       p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, kafka.sessionTimeoutMs());
       p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(100, kafka.sessionTimeoutMs() / HEARTBEATS_PER_SESSION));
     }
+    p.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, CONSUMER_REQUEST_TIMEOUT_MS);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -44,6 +44,19 @@ final class Connection {
    * behind it, so the client's sends reach Kafka in the order it made them. Event loop only.
    */
   io.vertx.core.Future<Void> sendOrder = io.vertx.core.Future.succeededFuture();
+
+  /**
+   * The id each send answered {@code unavailable} on this connection was published under, by ref: a resend of it
+   * whose history check finds nothing is published under the same id. Kafka may still commit the first write (it can
+   * sit on the leader while a follower hangs, invisible to the check); with one id for both, the recipient's dedupe
+   * by id absorbs the second and history stores it once. Bounded: the oldest are forgotten. Event loop only.
+   */
+  final java.util.Map<String, String> uncertainIds = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(java.util.Map.Entry<String, String> eldest) {
+      return size() > 256;
+    }
+  };
   /**
    * The last presence subscribe still being decided (its access check may ask a persister); later presence frames
    * queue behind it, so subscribes and unsubscribes take effect in the order sent. Event loop only.

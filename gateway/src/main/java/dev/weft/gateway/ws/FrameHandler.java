@@ -261,7 +261,7 @@ final class FrameHandler {
             JsonObject o = found.get();
             c.write(Frames.ack(ref, conv, o.getLong("seq"), o.getString("id"), o.getLong("ts")));
           } else {
-            publish(c, ref, conv, members, body, null);
+            publish(c, ref, conv, members, body, null, c.uncertainIds.get(ref));
           }
         })
         .onFailure(e -> {
@@ -274,7 +274,13 @@ final class FrameHandler {
 
   /** Publishes a message, or a group event when {@code event} is set; the client gets the ack once Kafka has it. */
   void publish(Connection c, String ref, String conv, List<String> members, String body, GroupEvent event) {
-    String id = ids.next();
+    publish(c, ref, conv, members, body, event, null);
+  }
+
+  /** As above, under {@code reuseId} when it is set (a resend of a write whose outcome was uncertain). */
+  private void publish(Connection c, String ref, String conv, List<String> members, String body, GroupEvent event,
+      String reuseId) {
+    String id = reuseId != null ? reuseId : ids.next();
     long ts = clock.millis();
     InboundMessage message = InboundMessage.newBuilder()
         .setId(id).setConv(conv).setFrom(c.user).setFromDevice(c.device).setFromSession(c.session)
@@ -283,6 +289,7 @@ final class FrameHandler {
     publisher.publish(c.context, topics.inbound(), conv, serde.encode(message))
         .onSuccess(md -> {
           metrics.published();
+          c.uncertainIds.remove(ref);
           c.write(Frames.ack(ref, conv, md.offset(), id, ts));
         })
         .onFailure(e -> {
@@ -290,6 +297,9 @@ final class FrameHandler {
             c.write(Frames.error(ref, ErrorCode.OVERLOADED, "the gateway is overloaded; nothing was stored, retry later"));
           } else {
             log.warn("Kafka did not take message {} of {}: {}", id, LogSafe.of(c.user), e.toString());
+            if (ref != null && event == null) {
+              c.uncertainIds.put(ref, id);
+            }
             c.write(Frames.error(ref, ErrorCode.UNAVAILABLE, "Kafka did not confirm the write; retry with the same ref"));
           }
         });
