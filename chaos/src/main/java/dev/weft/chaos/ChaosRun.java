@@ -295,11 +295,14 @@ final class ChaosRun {
       }
     }
     if (!undelivered.isEmpty()) {
+      Map<String, String> rows = StoredMessages.describe(cluster.jdbcUrl(),
+          undelivered.stream().map(ledger.ackId::get).toList());
       StringBuilder u = new StringBuilder("Acked, never delivered live to the recipient (clock: ms since the JVM's origin)\n");
       for (int n : undelivered) {
         u.append("m").append(n).append(" id ").append(ledger.ackId.get(n)).append(" sent at ")
             .append(ledger.sentNanos.get(n) / 1_000_000).append(" from user ").append(ledger.from[n]).append(" to user ")
             .append(ledger.to[n]).append('\n');
+        u.append("  stored: ").append(rows.getOrDefault(ledger.ackId.get(n), "no")).append('\n');
         ledger.trace(n).forEach(t -> u.append("  sender: ").append(t).append('\n'));
         ledger.connections(ledger.to[n]).forEach(t -> u.append("  recipient: ").append(t).append('\n'));
       }
