@@ -81,6 +81,7 @@ final class ChaosRun {
       }
       settle(users, ledger);
       Set<String> stored = awaitStored(cluster, ledger);
+      writeUndelivered(cluster, ledger);
       writeDuplicates(cluster, ledger, t0);
       for (int i = 0; i < windows.size(); i++) {
         long[] w = windows.get(i);
@@ -272,12 +273,39 @@ final class ChaosRun {
   }
 
   /**
+   * undelivered.txt: each acked message its recipient never got, where history holds it, and the sender's and the
+   * recipient's stories (resends, errors; welcomes, closes, catch-ups), so the cause can be traced.
+   */
+  private void writeUndelivered(ChaosCluster cluster, Ledger ledger) throws Exception {
+    List<Integer> undelivered = new ArrayList<>();
+    for (int n = 0; n < ledger.capacity && undelivered.size() < 200; n++) {
+      if (ledger.ackId.get(n) != null && ledger.deliveredId.get(n) == null) {
+        undelivered.add(n);
+      }
+    }
+    if (undelivered.isEmpty()) {
+      return;
+    }
+    Map<String, String> rows = StoredMessages.describe(cluster.jdbcUrl(), undelivered.stream().map(ledger.ackId::get).toList());
+    StringBuilder b = new StringBuilder("Acked, never delivered to the recipient (clock: ms since the JVM's origin)\n");
+    for (int n : undelivered) {
+      b.append("m").append(n).append(" id ").append(ledger.ackId.get(n)).append(" sent at ")
+          .append(ledger.sentNanos.get(n) / 1_000_000).append(" from user ").append(ledger.from[n]).append(" to user ")
+          .append(ledger.to[n]).append('\n');
+      b.append("  stored: ").append(rows.getOrDefault(ledger.ackId.get(n), "no")).append('\n');
+      ledger.trace(n).forEach(t -> b.append("  sender: ").append(t).append('\n'));
+      ledger.connections(ledger.to[n]).forEach(t -> b.append("  recipient: ").append(t).append('\n'));
+    }
+    writeTrace("undelivered.txt", b, undelivered.size() + " acked messages never delivered");
+  }
+
+  /**
    * duplicates.txt: for each message a client would show twice, both ids as history holds them and what its sender
    * saw (resends, errors, closes), so a duplicate can be traced to its cause.
    */
   private void writeDuplicates(ChaosCluster cluster, Ledger ledger, long t0) throws Exception {
     List<Integer> twice = new ArrayList<>();
-    List<String> ids = new ArrayList<>();
+    Set<String> ids = new java.util.HashSet<>();
     for (int n = 0; n < ledger.capacity && twice.size() < 200; n++) {
       if (ledger.shownTwice.get(n) == 1) {
         twice.add(n);
@@ -288,32 +316,10 @@ final class ChaosRun {
         }
       }
     }
-    List<Integer> undelivered = new ArrayList<>();
-    for (int n = 0; n < ledger.capacity && undelivered.size() < 200; n++) {
-      if (ledger.ackId.get(n) != null && ledger.deliveredId.get(n) == null) {
-        undelivered.add(n);
-      }
-    }
-    if (!undelivered.isEmpty()) {
-      Map<String, String> rows = StoredMessages.describe(cluster.jdbcUrl(),
-          undelivered.stream().map(ledger.ackId::get).toList());
-      StringBuilder u = new StringBuilder("Acked, never delivered live to the recipient (clock: ms since the JVM's origin)\n");
-      for (int n : undelivered) {
-        u.append("m").append(n).append(" id ").append(ledger.ackId.get(n)).append(" sent at ")
-            .append(ledger.sentNanos.get(n) / 1_000_000).append(" from user ").append(ledger.from[n]).append(" to user ")
-            .append(ledger.to[n]).append('\n');
-        u.append("  stored: ").append(rows.getOrDefault(ledger.ackId.get(n), "no")).append('\n');
-        ledger.trace(n).forEach(t -> u.append("  sender: ").append(t).append('\n'));
-        ledger.connections(ledger.to[n]).forEach(t -> u.append("  recipient: ").append(t).append('\n'));
-      }
-      java.nio.file.Files.createDirectories(config.outDir());
-      java.nio.file.Files.writeString(config.outDir().resolve("undelivered.txt"), u.toString());
-      log("  " + undelivered.size() + " acked messages never delivered live: see " + config.outDir().resolve("undelivered.txt"));
-    }
     if (twice.isEmpty()) {
       return;
     }
-    Map<String, String> rows = StoredMessages.describe(cluster.jdbcUrl(), new java.util.HashSet<>(ids));
+    Map<String, String> rows = StoredMessages.describe(cluster.jdbcUrl(), ids);
     StringBuilder b = new StringBuilder();
     for (int n : twice) {
       b.append("m").append(n).append(" sent at ").append((ledger.sentNanos.get(n) - t0) / 1_000_000)
@@ -325,9 +331,13 @@ final class ChaosRun {
       }
       ledger.trace(n).forEach(t -> b.append("  ").append(t).append('\n'));
     }
+    writeTrace("duplicates.txt", b, twice.size() + " messages shown twice");
+  }
+
+  private void writeTrace(String file, StringBuilder text, String what) throws java.io.IOException {
     java.nio.file.Files.createDirectories(config.outDir());
-    java.nio.file.Files.writeString(config.outDir().resolve("duplicates.txt"), b.toString());
-    log("  " + twice.size() + " messages shown twice: see " + config.outDir().resolve("duplicates.txt"));
+    java.nio.file.Files.writeString(config.outDir().resolve(file), text.toString());
+    log("  " + what + ": see " + config.outDir().resolve(file));
   }
 
   private static Admin admin(ChaosCluster cluster) {

@@ -9,7 +9,6 @@ import dev.weft.schemas.ReceiptDelivery;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -52,12 +51,7 @@ final class ReceiptRouter implements AutoCloseable {
   private final Thread thread;
   private final CountDownLatch stopping = new CountDownLatch(1);
   /** Owner thread only: the greatest position routed per conversation, user and kind. Bounded by LRU. */
-  private final Map<String, Long> routed = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-      return size() > 100_000;
-    }
-  };
+  private final Map<String, Long> routed = dev.weft.common.BoundedMaps.evictingEldest(100_000, true);
   private volatile boolean closed;
 
   private final SessionBarrier sessionBarrier;

@@ -52,6 +52,7 @@ final class SessionTableReader implements AutoCloseable {
   private long lastExpiryCheck;
   /** Owner thread only: the end offsets of the gateways topic at the last expiry check. */
   private Map<TopicPartition, Long> previousGatewayEnds;
+  private long previousGatewayEndsAt;
   private int behindChecks;
   private final Duration shutdownTimeout;
   private final KafkaConsumer<String, byte[]> consumer;
@@ -243,7 +244,7 @@ final class SessionTableReader implements AutoCloseable {
   private void expireSilentGateways() {
     long now = System.nanoTime();
     // The check scans the table: do it a few times per expiry period, not on every poll.
-    if (now - lastExpiryCheck < Math.min(expiryNanos / 5, TimeUnit.SECONDS.toNanos(1))) {
+    if (now - lastExpiryCheck < expiryCheckIntervalNanos()) {
       return;
     }
     lastExpiryCheck = now;
@@ -277,6 +278,10 @@ final class SessionTableReader implements AutoCloseable {
     }
   }
 
+  private long expiryCheckIntervalNanos() {
+    return Math.min(expiryNanos / 5, TimeUnit.SECONDS.toNanos(1));
+  }
+
   /**
    * True when this reader keeps up with {@code weft.gateways}: it has read at least up to where the topic ended at the
    * previous check (or ends now), so a gateway it has not heard of is really silent. A broker that hangs while leading
@@ -292,8 +297,12 @@ final class SessionTableReader implements AutoCloseable {
       log.warn("not expiring silent gateways: the end of {} cannot be read ({})", gatewaysTopic, e.getMessage());
       return false;
     }
-    Map<TopicPartition, Long> previous = previousGatewayEnds == null ? ends : previousGatewayEnds;
+    // The previous ends vouch for progress only if they are from the check just before, not from an incident ago.
+    long now = System.nanoTime();
+    boolean recent = previousGatewayEnds != null && now - previousGatewayEndsAt < 3 * expiryCheckIntervalNanos();
+    Map<TopicPartition, Long> previous = recent ? previousGatewayEnds : ends;
     previousGatewayEnds = ends;
+    previousGatewayEndsAt = now;
     for (TopicPartition tp : partitions) {
       long position = consumer.position(tp, EXPIRY_CHECK_TIMEOUT);
       if (position < previous.getOrDefault(tp, 0L) && position < ends.getOrDefault(tp, 0L)) {

@@ -51,12 +51,7 @@ final class Connection {
    * sit on the leader while a follower hangs, invisible to the check); with one id for both, the recipient's dedupe
    * by id absorbs the second and history stores it once. Bounded: the oldest are forgotten. Event loop only.
    */
-  final java.util.Map<String, String> uncertainIds = new java.util.LinkedHashMap<>(16, 0.75f, false) {
-    @Override
-    protected boolean removeEldestEntry(java.util.Map.Entry<String, String> eldest) {
-      return size() > 256;
-    }
-  };
+  final java.util.Map<String, String> uncertainIds = dev.weft.common.BoundedMaps.evictingEldest(256, false);
   /**
    * The last presence subscribe still being decided (its access check may ask a persister); later presence frames
    * queue behind it, so subscribes and unsubscribes take effect in the order sent. Event loop only.
