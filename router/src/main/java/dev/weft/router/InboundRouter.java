@@ -29,7 +29,6 @@ import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Callback;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
@@ -51,8 +50,10 @@ import org.slf4j.LoggerFactory;
  *       {@link #MAX_IN_FLIGHT_BATCHES}, then it flushes);
  *   <li>a batch whose sends, and all earlier batches' sends, are acknowledged is done; any failure → flush, seek
  *       every partition in flight back to its oldest unacknowledged batch's first record, back off, and route
- *       them again. Deliveries that had already succeeded go out twice, which clients absorb (they dedupe by
- *       message id); nothing is skipped.
+ *       them again with a new producer. The first failed send halts the producer ({@link HaltingProducer}), so
+ *       nothing routed after it is written ahead of it: each gateway sees an inbound partition's messages in offset
+ *       order, which its resume cursor relies on. Deliveries that had already succeeded go out twice, which
+ *       gateways and clients absorb (the cursor, or the message id); nothing is skipped.
  * </ol>
  * The rewind goes to the batches' own first offsets rather than asking the broker for the committed ones: every
  * earlier batch was acknowledged, so this is exact, needs no round trip, and cannot itself fail.
@@ -79,7 +80,7 @@ final class InboundRouter implements AutoCloseable {
   private final Clock clock;
   private final Backoff backoff;
   private final KafkaConsumer<String, byte[]> consumer;
-  private KafkaProducer<String, byte[]> producer; // owner thread only (replaced after a non-retriable failure)
+  private HaltingProducer producer; // owner thread only (replaced after each failure, which halts it)
   private final AvroSerde<InboundMessage> inboundSerde = AvroSerde.inboundMessage();
   private final AvroSerde<Delivery> deliverySerde = AvroSerde.delivery();
   /** Reused for every delivery: it is encoded to bytes before send() returns. Owner thread only. */
@@ -137,13 +138,17 @@ final class InboundRouter implements AutoCloseable {
     return p;
   }
 
-  private KafkaProducer<String, byte[]> newProducer() {
+  private HaltingProducer newProducer() {
     KafkaSettings kafka = config.kafka();
     Properties p = KafkaClientProps.producer(kafka, "weft-router-" + config.routerId() + "-deliveries");
     // send() blocks while it fetches a new delivery topic's metadata; bound that by the send timeout rather than
     // the client default of 60 s, so a missing topic turns into a retried batch, not a minute-long stall.
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, kafka.sendTimeoutMs());
-    return new KafkaProducer<>(p);
+    // One request in flight per broker: when a send fails, nothing younger has been sent yet, so halting the producer
+    // (HaltingProducer) keeps it from being written. With 5, a request behind a refused one was taken by the broker
+    // first (DeliveryOrderAfterFailureTest failed 3 runs in 4). What it costs is in docs/performance.md.
+    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+    return new HaltingProducer(p);
   }
 
   void start() {
@@ -187,6 +192,11 @@ final class InboundRouter implements AutoCloseable {
    * stalls its partition, nor sends the batch's other deliveries again.
    */
   private void routeBatch(ConsumerRecords<String, byte[]> records) {
+    if (producer.halted()) {
+      // A send of an earlier batch failed: nothing younger may be written ahead of it. Read these again after the rewind.
+      rewindTo(records);
+      return;
+    }
     try {
       sessionBarrier.await(consumer);
     } catch (RuntimeException e) {
@@ -210,8 +220,10 @@ final class InboundRouter implements AutoCloseable {
         }
       }
     } catch (RuntimeException e) {
-      // send() refused synchronously, or the dead-letter topic did not take a record: the batch is retried
+      // send() refused synchronously, or the dead-letter topic did not take a record: the batch is retried, and nothing
+      // routed after it may be written first
       batch.failed(e);
+      producer.halt();
     } finally {
       batch.sealed();
       current = null;
@@ -270,6 +282,8 @@ final class InboundRouter implements AutoCloseable {
     current.sending();
     producer.send(record, current.callback);
   }
+
+  private static final Callback IGNORED = (metadata, e) -> {};
 
   /** Thrown by {@link #route} for a record that can never be routed. */
   private static final class Poison extends RuntimeException {
@@ -356,7 +370,7 @@ final class InboundRouter implements AutoCloseable {
    */
   private void storeSnapshot(String conv, byte[] snapshot) {
     try {
-      producer.send(new ProducerRecord<>(groupsTopic, conv, snapshot)).get(config.kafka().sendTimeoutMs(), TimeUnit.MILLISECONDS);
+      producer.send(new ProducerRecord<>(groupsTopic, conv, snapshot), IGNORED).get(config.kafka().sendTimeoutMs(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while storing a group snapshot", e);
@@ -373,15 +387,14 @@ final class InboundRouter implements AutoCloseable {
     log.warn("could not deliver a batch of {} inbound records ({}); not committed, will route them again;"
             + " attempt {}, next try at {} (in {} ms)",
         count, failure.toString(), backoff.failures(), clock.instant().plusMillis(delay), delay);
-    if (!(failure instanceof RetriableException)) {
-      // A non-retriable error can leave an idempotent producer in a fatal state; start over with a fresh one.
-      try {
-        producer.close(Duration.ZERO);
-      } catch (RuntimeException e) {
-        log.debug("closing the failed producer", e);
-      }
-      producer = newProducer();
+    // The failure halted the producer (a failed send always does); a fresh one routes the rewound records in order.
+    try {
+      producer.halt();
+      producer.close(Duration.ZERO);
+    } catch (RuntimeException e) {
+      log.debug("closing the failed producer", e);
     }
+    producer = newProducer();
     pause(delay);
   }
 
