@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * Groups one message's members by the gateways holding their sessions: one {@link Bucket} (delivery topic +
- * recipients) per gateway.
+ * recipients) per gateway. The router's one fan-out: messages and group events, receipts and typing indicators each
+ * use their own instance on their own thread.
  *
  * <p>Reused for every message by the one routing thread (not thread-safe): buckets and their lists are kept
  * between messages, so the steady state allocates nothing here.

@@ -41,7 +41,8 @@ final class ReceiptRouter implements AutoCloseable {
 
   private final KafkaConsumer<String, byte[]> consumer;
   private final KafkaProducer<String, byte[]> producer;
-  private final SessionTable table;
+  /** Owner thread only: the one fan-out of the router, in its own instance (it reuses its buckets). */
+  private final Fanout fanout;
   private final String topic;
   private final RouterConfig config;
   private final AvroSerde<Receipt> in = AvroSerde.receipt();
@@ -59,7 +60,7 @@ final class ReceiptRouter implements AutoCloseable {
   ReceiptRouter(RouterConfig config, SessionTable table, SessionTableReader sessions) {
     this.sessionBarrier = new SessionBarrier(sessions, null, config.kafka().topics().sessions(), () -> closed);
     this.config = config;
-    this.table = table;
+    this.fanout = new Fanout(table, config.kafka().topics());
     this.topic = config.kafka().topics().receipts();
     Properties props = KafkaClientProps.consumer(config.kafka(), "weft-router-" + config.routerId() + "-receipts",
         config.group() + ".receipts");
@@ -132,18 +133,14 @@ final class ReceiptRouter implements AutoCloseable {
     routed.put(key, receipt.getSeq());
     sent.add(producer.send(new ProducerRecord<>(config.kafka().topics().metadata(), receipt.getConv(),
         metadataSerde.encode(MetadataRecords.of(receipt)))));
-    Map<String, List<String>> byGateway = new HashMap<>();
-    for (String member : receipt.getMembers()) {
-      SessionTable.Presence p = table.presenceOf(member);
-      for (int i = 0; i < p.size(); i++) {
-        byGateway.computeIfAbsent(p.gateway(i), g -> new ArrayList<>()).add(member);
-      }
-    }
-    for (var e : byGateway.entrySet()) {
-      ReceiptDelivery d = ReceiptDelivery.newBuilder().setRecipients(e.getValue()).setConv(receipt.getConv())
-          .setUser(receipt.getUser()).setFromSession(receipt.getFromSession()).setKind(receipt.getKind())
-          .setSeq(receipt.getSeq()).build();
-      sent.add(producer.send(new ProducerRecord<>(config.kafka().topics().deliveries(e.getKey()), receipt.getConv(), out.encode(d))));
+    // Every member's gateways, the reader's own included (their other devices show it): no sender is left out.
+    List<Fanout.Bucket> buckets = fanout.group(receipt.getMembers(), null, null);
+    for (int i = 0, n = buckets.size(); i < n; i++) {
+      Fanout.Bucket b = buckets.get(i);
+      ReceiptDelivery d = ReceiptDelivery.newBuilder().setRecipients(b.recipients)
+          .setConv(receipt.getConv()).setUser(receipt.getUser()).setFromSession(receipt.getFromSession())
+          .setKind(receipt.getKind()).setSeq(receipt.getSeq()).build();
+      sent.add(producer.send(new ProducerRecord<>(b.topic, receipt.getConv(), out.encode(d))));
     }
   }
 

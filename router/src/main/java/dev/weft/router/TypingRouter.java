@@ -6,10 +6,7 @@ import dev.weft.schemas.AvroSerde;
 import dev.weft.schemas.Typing;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -31,7 +28,8 @@ final class TypingRouter implements AutoCloseable {
 
   private final KafkaConsumer<String, byte[]> consumer;
   private final KafkaProducer<String, byte[]> producer;
-  private final SessionTable table;
+  /** Owner thread only: the one fan-out of the router, in its own instance (it reuses its buckets). */
+  private final Fanout fanout;
   private final RouterConfig config;
   private final Clock clock;
   private final AvroSerde<Typing> serde = AvroSerde.typing();
@@ -40,7 +38,7 @@ final class TypingRouter implements AutoCloseable {
 
   TypingRouter(RouterConfig config, SessionTable table, Clock clock) {
     this.config = config;
-    this.table = table;
+    this.fanout = new Fanout(table, config.kafka().topics());
     this.clock = clock;
     Properties props = KafkaClientProps.consumer(config.kafka(), "weft-router-" + config.routerId() + "-typing",
         config.group() + ".typing");
@@ -89,17 +87,13 @@ final class TypingRouter implements AutoCloseable {
     if (clock.millis() - typing.getTs() > typing.getTtlMs()) {
       return; // stale: it would show someone typing who is not
     }
-    Map<String, List<String>> byGateway = new HashMap<>();
-    for (String member : typing.getMembers()) {
-      SessionTable.Presence p = table.presenceOf(member);
-      for (int i = 0; i < p.size(); i++) {
-        byGateway.computeIfAbsent(p.gateway(i), g -> new ArrayList<>()).add(member);
-      }
-    }
+    // Every member's gateways, the typist's own included: Fanout leaves a sender out only when told who it is.
+    List<Fanout.Bucket> buckets = fanout.group(typing.getMembers(), null, null);
     typing.setMembers(List.of());
-    for (var e : byGateway.entrySet()) {
-      typing.setRecipients(e.getValue());
-      producer.send(new ProducerRecord<>(config.kafka().topics().deliveries(e.getKey()), typing.getConv(), serde.encode(typing)));
+    for (int i = 0, n = buckets.size(); i < n; i++) {
+      Fanout.Bucket b = buckets.get(i);
+      typing.setRecipients(b.recipients);
+      producer.send(new ProducerRecord<>(b.topic, typing.getConv(), serde.encode(typing)));
     }
   }
 
