@@ -79,7 +79,8 @@ public final class PersisterApplication implements AutoCloseable {
     try {
       deadLetters = new DeadLetters(config.kafka(), "persister", "weft-persister-deadletters", config.group(), registry);
       writer = new InboundPersister(config, store, deadLetters, registry);
-      receiptWriter = new ReceiptPersister(config, store.receipts());
+      // Its loop logs an error no retry cures; readiness then fails ("receipts").
+      receiptWriter = new ReceiptPersister(config, store.receipts(), registry, e -> {});
     } catch (RuntimeException e) {
       if (deadLetters != null) {
         deadLetters.close();
@@ -98,7 +99,8 @@ public final class PersisterApplication implements AutoCloseable {
       receiptWriter.start();
       HttpServer server = http.listen(config.httpPort()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       port = server.actualPort();
-      ops = OpsServer.start(config.opsPort(), registry, () -> readiness(store, writer));
+      ReceiptPersister receipts = receiptWriter;
+      ops = OpsServer.start(config.opsPort(), registry, () -> readiness(store, writer, receipts));
     } catch (Exception e) {
       new PersisterApplication(store, writer, receiptWriter, deadLetters, vertx, http, 0, ops, barrier).close();
       throw new IllegalStateException("persister could not start: " + e.getMessage(), e);
@@ -109,10 +111,12 @@ public final class PersisterApplication implements AutoCloseable {
   }
 
   /** Ready: the consumer polls and the database answers. Blocking; runs on the ops server's own threads. */
-  private static OpsServer.Readiness readiness(MessageStore store, InboundPersister writer) {
+  private static OpsServer.Readiness readiness(MessageStore store, InboundPersister writer, ReceiptPersister receipts) {
     boolean db = store.reachable();
     boolean kafka = writer.running();
-    return new OpsServer.Readiness(db && kafka, java.util.Map.of("database", db, "consumer", kafka));
+    boolean receiptsRunning = receipts.running();
+    return new OpsServer.Readiness(db && kafka && receiptsRunning,
+        java.util.Map.of("database", db, "consumer", kafka, "receipts", receiptsRunning));
   }
 
   /** The port the internal HTTP server is bound to (the chosen one when configured with 0). */

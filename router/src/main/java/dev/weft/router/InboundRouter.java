@@ -31,7 +31,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.RetriableException;
@@ -66,7 +65,6 @@ final class InboundRouter implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(InboundRouter.class);
   private static final Duration POLL_TIMEOUT = Duration.ofSeconds(1);
-  private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
   /** Poll timeout while batches are in flight: their outcome is looked at after each poll. */
   private static final Duration IN_FLIGHT_POLL_TIMEOUT = Duration.ofMillis(20);
   /** Batches routed but unacknowledged before the thread waits for them: bounds what a failure sends again. */
@@ -78,7 +76,7 @@ final class InboundRouter implements AutoCloseable {
   private final String topic;
   private final Fanout fanout;
   private final Clock clock;
-  private final Backoff backoff;
+  private final dev.weft.common.kafka.RetryBackoff backoff;
   private final KafkaConsumer<String, byte[]> consumer;
   private HaltingProducer producer; // owner thread only (replaced after each failure, which halts it)
   private final AvroSerde<InboundMessage> inboundSerde = AvroSerde.inboundMessage();
@@ -123,7 +121,7 @@ final class InboundRouter implements AutoCloseable {
     this.topic = config.kafka().topics().inbound();
     this.fanout = new Fanout(table, config.kafka().topics());
     this.clock = clock;
-    this.backoff = new Backoff(config.retryBackoffMin(), config.retryBackoffMax());
+    this.backoff = new dev.weft.common.kafka.RetryBackoff(config.retryBackoffMin(), config.retryBackoffMax());
     this.consumer = new KafkaConsumer<>(consumerProps(config));
     dev.weft.common.ops.Metrics.bind(registry, consumer); // records lag, fetch rates
     this.producer = newProducer();
@@ -440,12 +438,7 @@ final class InboundRouter implements AutoCloseable {
   }
 
   private void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
-    try {
-      consumer.commitSync(offsets, COMMIT_TIMEOUT);
-    } catch (WakeupException e) {
-      // close() woke the consumer while committing; the commit is what closing waits for, so make it.
-      consumer.commitSync(offsets, COMMIT_TIMEOUT);
-    }
+    dev.weft.common.kafka.OffsetCommits.commitSync(consumer, offsets);
   }
 
   /** Runs on the owner thread, inside poll() or close(). */
@@ -456,21 +449,7 @@ final class InboundRouter implements AutoCloseable {
       flush();
       inFlight.settle(done);
       inFlight.forget(partitions);
-      Map<TopicPartition, OffsetAndMetadata> revoked = new HashMap<>();
-      for (TopicPartition tp : partitions) {
-        OffsetAndMetadata o = done.remove(tp);
-        if (o != null) {
-          revoked.put(tp, o);
-        }
-      }
-      if (!revoked.isEmpty()) {
-        try {
-          commitSync(revoked);
-        } catch (KafkaException e) {
-          log.warn("could not commit revoked partitions {} ({}); their next owner redelivers from the last commit",
-              revoked.keySet(), e.toString());
-        }
-      }
+      dev.weft.common.kafka.OffsetCommits.commitRevoked(consumer, done, partitions, log, "routing");
       if (!partitions.isEmpty()) {
         log.info("partitions revoked: {}", partitions);
       }

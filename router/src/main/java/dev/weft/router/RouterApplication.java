@@ -1,6 +1,7 @@
 package dev.weft.router;
 
 import dev.weft.common.DeadLetters;
+import dev.weft.common.ServiceLifecycle;
 import dev.weft.common.TopicCreator;
 import dev.weft.common.groups.GroupDirectory;
 import dev.weft.common.ops.Metrics;
@@ -28,28 +29,16 @@ public final class RouterApplication implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RouterApplication.class);
 
   private final RouterConfig config;
-  private final SessionTableReader sessions;
-  private final InboundRouter inbound;
-  private final DeadLetters deadLetters;
   private final SessionTable table;
-  private final ReceiptRouter receipts;
-  private final GroupDirectory groups;
-  private final TypingRouter typing;
   private final OpsServer ops;
+  private final ServiceLifecycle lifecycle;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private RouterApplication(RouterConfig config, SessionTableReader sessions, InboundRouter inbound,
-      DeadLetters deadLetters, SessionTable table, ReceiptRouter receipts, GroupDirectory groups, TypingRouter typing,
-      OpsServer ops) {
-    this.deadLetters = deadLetters;
-    this.ops = ops;
-    this.groups = groups;
-    this.typing = typing;
-    this.receipts = receipts;
+  private RouterApplication(RouterConfig config, SessionTable table, OpsServer ops, ServiceLifecycle lifecycle) {
     this.config = config;
-    this.sessions = sessions;
-    this.inbound = inbound;
     this.table = table;
+    this.ops = ops;
+    this.lifecycle = lifecycle;
   }
 
   /**
@@ -60,23 +49,57 @@ public final class RouterApplication implements AutoCloseable {
    *     {@link RouterConfig#startTimeout()}; nothing is left running then
    */
   public static RouterApplication start(RouterConfig config) {
+    return start(config, e -> {});
+  }
+
+  /**
+   * As {@link #start(RouterConfig)}, and {@code onFatal} hears of an error no retry cures (credentials, ACLs), after
+   * the loop that met it has logged it and stopped, and the router has turned not ready. {@link RouterMain} exits.
+   */
+  public static RouterApplication start(RouterConfig config, java.util.function.Consumer<Throwable> onFatal) {
     TopicCreator creator = new TopicCreator(config.kafka());
     creator.ensure(List.of(creator.inbound(), creator.receipts(), creator.sessions(), creator.gateways(), creator.groups(),
         creator.typing(), creator.metadata(), creator.deadLetters()));
-    GroupDirectory groups = new GroupDirectory(config.kafka(), "weft-router-" + config.routerId() + "-groups");
-    try {
+    // Stopped in reverse, routing first: the batch in hand is finished and committed before the group is left.
+    ServiceLifecycle lifecycle = new ServiceLifecycle("router " + config.routerId(), config.shutdownTimeout());
+    GroupDirectory groups = lifecycle.started("groups",
+        new GroupDirectory(config.kafka(), "weft-router-" + config.routerId() + "-groups"));
+    lifecycle.starting("loading the groups", () -> {
       groups.start(config.startTimeout());
-    } catch (RuntimeException e) {
-      groups.close();
-      throw e;
-    }
+      return null;
+    });
 
     PrometheusMeterRegistry registry = Metrics.create("router", config.routerId());
     SessionTable table = new SessionTable();
     io.micrometer.core.instrument.Gauge.builder("weft.router.sessions", table::sessionCount)
         .description("sessions the router knows of, across all gateways").register(registry);
-    SessionTableReader sessions = new SessionTableReader(config, table);
+    SessionTableReader sessions = lifecycle.started("sessions", new SessionTableReader(config, table));
     sessions.start();
+    lifecycle.starting("loading the session table", () -> {
+      awaitLoaded(config, sessions);
+      return null;
+    });
+
+    DeadLetters deadLetters = lifecycle.started("dead letters", lifecycle.starting("connecting the dead-letter producer",
+        () -> new DeadLetters(config.kafka(), "router", "weft-router-" + config.routerId() + "-deadletters",
+            config.group(), registry)));
+    InboundRouter inbound = lifecycle.started("inbound", lifecycle.starting("creating the inbound router",
+        () -> new InboundRouter(config, table, Clock.systemUTC(), sessions, groups, deadLetters, registry)));
+    inbound.start();
+    ReceiptRouter receipts = lifecycle.started("receipts", lifecycle.starting("creating the receipt router",
+        () -> new ReceiptRouter(config, table, sessions, registry, onFatal)));
+    receipts.start();
+    TypingRouter typing = lifecycle.started("typing", lifecycle.starting("creating the typing router",
+        () -> new TypingRouter(config, table, Clock.systemUTC(), registry, onFatal)));
+    typing.start();
+    OpsServer ops = lifecycle.started("ops", lifecycle.starting("starting the ops server",
+        () -> OpsServer.start(config.httpPort(), registry, () -> inbound.running() && receipts.running() && typing.running())));
+    log.info("router {} ready: routing {} in group {}; metrics and probes on port {}", config.routerId(),
+        config.kafka().topics().inbound(), config.group(), ops.port());
+    return new RouterApplication(config, table, ops, lifecycle);
+  }
+
+  private static void awaitLoaded(RouterConfig config, SessionTableReader sessions) {
     try {
       if (!sessions.awaitLoaded(config.startTimeout())) {
         Exception last = sessions.lastError();
@@ -85,50 +108,8 @@ public final class RouterApplication implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      sessions.close();
-      groups.close();
       throw new IllegalStateException("interrupted while loading the session table", e);
-    } catch (RuntimeException e) {
-      sessions.close();
-      groups.close();
-      throw e;
     }
-
-    InboundRouter inbound;
-    DeadLetters deadLetters = null;
-    try {
-      deadLetters = new DeadLetters(config.kafka(), "router", "weft-router-" + config.routerId() + "-deadletters",
-          config.group(), registry);
-      inbound = new InboundRouter(config, table, Clock.systemUTC(), sessions, groups, deadLetters, registry);
-    } catch (RuntimeException e) {
-      if (deadLetters != null) {
-        deadLetters.close();
-      }
-      sessions.close();
-      groups.close();
-      throw e;
-    }
-    inbound.start();
-    ReceiptRouter receipts = new ReceiptRouter(config, table, sessions);
-    receipts.start();
-    TypingRouter typing = new TypingRouter(config, table, Clock.systemUTC());
-    typing.start();
-    OpsServer ops;
-    try {
-      InboundRouter routing = inbound;
-      ops = OpsServer.start(config.httpPort(), registry, routing::running);
-    } catch (RuntimeException e) {
-      typing.close();
-      receipts.close();
-      inbound.close();
-      deadLetters.close();
-      sessions.close();
-      groups.close();
-      throw e;
-    }
-    log.info("router {} ready: routing {} in group {}; metrics and probes on port {}", config.routerId(),
-        config.kafka().topics().inbound(), config.group(), ops.port());
-    return new RouterApplication(config, sessions, inbound, deadLetters, table, receipts, groups, typing, ops);
   }
 
   /** Port of /metrics and the probes. */
@@ -145,22 +126,13 @@ public final class RouterApplication implements AutoCloseable {
     return table.sessionCount();
   }
 
-  /**
-   * Stops in reverse: routing first (the batch in hand is finished and committed before leaving the group), then
-   * the session table. Idempotent.
-   */
+  /** Stops everything in reverse of its start, within WEFT_ROUTER_SHUTDOWN_TIMEOUT_MS. Idempotent. */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    typing.close();
-    receipts.close();
-    inbound.close();
-    deadLetters.close();
-    sessions.close();
-    groups.close();
-    ops.close();
+    lifecycle.close();
     log.info("router {} stopped", config.routerId());
   }
 }

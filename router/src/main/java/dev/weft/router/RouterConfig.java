@@ -17,8 +17,8 @@ import java.util.regex.Pattern;
  *     (default {@code weft-router})
  * @param maxPollRecords WEFT_ROUTER_MAX_POLL_RECORDS: inbound records routed per batch; each batch ends with one
  *     flush and one offset commit (default 500)
- * @param retryBackoffMin WEFT_ROUTER_RETRY_BACKOFF_MS: first wait after a batch could not be delivered; doubles on
- *     each further failure (default 100)
+ * @param retryBackoffMin WEFT_ROUTER_RETRY_BACKOFF_MS: first wait after a batch could not be delivered or a loop
+ *     failed; doubles on each further failure, each wait a random half to all of its step (default 100)
  * @param retryBackoffMax WEFT_ROUTER_RETRY_BACKOFF_MAX_MS: longest wait between retries (default 10000)
  * @param startTimeout WEFT_ROUTER_START_TIMEOUT_MS: how long start may take to load the session table before it
  *     gives up (default 60000)

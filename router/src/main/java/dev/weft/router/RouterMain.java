@@ -19,7 +19,11 @@ public final class RouterMain {
     }
     RouterApplication app;
     try {
-      app = RouterApplication.start(config);
+      // Not from the loop's own thread: exiting runs the shutdown hook, which waits for that thread to stop.
+      app = RouterApplication.start(config, e -> new Thread(() -> {
+        System.err.println("weft router: stopped by an error no retry cures: " + e);
+        System.exit(1);
+      }, "weft-fatal").start());
     } catch (RuntimeException e) {
       System.err.println("weft router: cannot start: " + e.getMessage());
       System.exit(1);

@@ -57,7 +57,7 @@ final class SessionTableReader implements AutoCloseable {
   private final Duration shutdownTimeout;
   private final KafkaConsumer<String, byte[]> consumer;
   private final AvroSerde<SessionAnnouncement> serde = AvroSerde.sessionAnnouncement();
-  private final Backoff backoff;
+  private final dev.weft.common.kafka.RetryBackoff backoff;
   private final Thread thread;
   private final CountDownLatch loaded = new CountDownLatch(1);
   private final CountDownLatch stopping = new CountDownLatch(1);
@@ -80,7 +80,7 @@ final class SessionTableReader implements AutoCloseable {
     this.shutdownTimeout = config.shutdownTimeout();
     this.consumer = new KafkaConsumer<>(
         KafkaClientProps.consumer(config.kafka(), "weft-router-" + config.routerId() + "-sessions", null));
-    this.backoff = new Backoff(config.retryBackoffMin(), config.retryBackoffMax());
+    this.backoff = new dev.weft.common.kafka.RetryBackoff(config.retryBackoffMin(), config.retryBackoffMax());
     this.thread = new NamedThreads("weft-router-sessions").newThread(this::run);
   }
 

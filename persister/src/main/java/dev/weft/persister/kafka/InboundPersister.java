@@ -392,22 +392,7 @@ public final class InboundPersister implements AutoCloseable {
         log.info("handing over partitions {}", partitions);
       }
       unassign(partitions);
-      Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
-      for (TopicPartition tp : partitions) {
-        OffsetAndMetadata o = uncommitted.remove(tp);
-        if (o != null) {
-          done.put(tp, o);
-        }
-      }
-      if (done.isEmpty()) {
-        return;
-      }
-      try {
-        consumer.commitSync(done);
-      } catch (RuntimeException e) {
-        log.warn("offset commit on revoke of {} failed: {}; the next owner replays these records", done.keySet(),
-            e.toString());
-      }
+      dev.weft.common.kafka.OffsetCommits.commitRevoked(consumer, uncommitted, partitions, log, "persisting");
     }
 
     @Override

@@ -1,53 +1,47 @@
 package dev.weft.persister.kafka;
 
-import dev.weft.common.ConsumerRewind;
 import dev.weft.common.KafkaClientProps;
+import dev.weft.common.kafka.ConsumerLoop;
 import dev.weft.persister.config.PersisterConfig;
 import dev.weft.persister.db.ReceiptStore;
 import dev.weft.schemas.AvroSerde;
 import dev.weft.schemas.Receipt;
 import dev.weft.schemas.ReceiptKind;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Stores receipts: one transaction per poll, then the offsets. The upsert keeps the greatest
- * position, so replays and late receipts change nothing. Group {@code <persister group>.receipts}.
+ * Stores receipts: one transaction per poll; the common {@link ConsumerLoop} commits the offsets after it, and hands
+ * a batch whose transaction failed over again after a backoff. The upsert keeps the greatest position, so replays and
+ * late receipts change nothing. Group {@code <persister group>.receipts}.
  */
 public final class ReceiptPersister implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ReceiptPersister.class);
+  private static final Duration BACKOFF_MIN = Duration.ofMillis(100);
+  private static final Duration BACKOFF_MAX = Duration.ofSeconds(10);
 
-  private final KafkaConsumer<String, byte[]> consumer;
   private final ReceiptStore store;
-  private final String topic;
   private final AvroSerde<Receipt> serde = AvroSerde.receipt();
-  private final Thread thread;
-  private final CountDownLatch stopping = new CountDownLatch(1);
-  private volatile boolean closed;
+  private final ConsumerLoop loop;
 
-  public ReceiptPersister(PersisterConfig config, ReceiptStore store) {
+  public ReceiptPersister(PersisterConfig config, ReceiptStore store, MeterRegistry registry, Consumer<Throwable> onFatal) {
     Properties props = KafkaClientProps.storeConsumer(config.kafka(), "weft-persister-receipts", group(config));
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.batchMax());
-    this.consumer = new KafkaConsumer<>(props);
     this.store = store;
-    this.topic = config.kafka().topics().receipts();
-    this.thread = new Thread(this::run, "weft-persister-receipts");
+    this.loop = new ConsumerLoop(new ConsumerLoop.Settings("persister-receipts", Duration.ofSeconds(1), BACKOFF_MIN,
+        BACKOFF_MAX, Duration.ofSeconds(5), true), new KafkaConsumer<>(props), List.of(config.kafka().topics().receipts()),
+        this::store, registry, onFatal);
   }
 
   /** The consumer group that stores receipts: {@code <persister group>.receipts}. */
@@ -56,42 +50,16 @@ public final class ReceiptPersister implements AutoCloseable {
   }
 
   public void start() {
-    consumer.subscribe(List.of(topic));
-    thread.start();
+    loop.start();
   }
 
-  private void run() {
-    long backoff = 100;
-    try {
-      while (!closed) {
-        ConsumerRecords<String, byte[]> records;
-        try {
-          records = consumer.poll(Duration.ofSeconds(1));
-          if (records.isEmpty()) {
-            continue;
-          }
-          store.advance(positions(records));
-          Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-          for (TopicPartition tp : records.partitions()) {
-            List<ConsumerRecord<String, byte[]>> rs = records.records(tp);
-            offsets.put(tp, new OffsetAndMetadata(rs.get(rs.size() - 1).offset() + 1));
-          }
-          consumer.commitSync(offsets);
-          backoff = 100;
-        } catch (WakeupException e) {
-          // closing
-        } catch (Exception e) {
-          log.warn("storing receipts failed ({}); rereading from the last commit in {} ms", e.toString(), backoff);
-          ConsumerRewind.toCommitted(consumer, log);
-          stopping.await(backoff, TimeUnit.MILLISECONDS);
-          backoff = Math.min(10_000, backoff * 2);
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      consumer.close(Duration.ofSeconds(5));
-    }
+  public boolean running() {
+    return loop.running();
+  }
+
+  private void store(ConsumerRecords<String, byte[]> records, org.apache.kafka.clients.consumer.Consumer<String, byte[]> unused)
+      throws Exception {
+    store.advance(positions(records));
   }
 
   private List<ReceiptStore.Position> positions(ConsumerRecords<String, byte[]> records) {
@@ -110,13 +78,6 @@ public final class ReceiptPersister implements AutoCloseable {
 
   @Override
   public void close() {
-    closed = true;
-    stopping.countDown();
-    consumer.wakeup();
-    try {
-      thread.join(30_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    loop.close();
   }
 }
