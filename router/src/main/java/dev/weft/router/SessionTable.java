@@ -4,7 +4,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 
 /**
  * Who is connected where: session id → (user, gateway), and user → the gateways holding their sessions, with
@@ -16,9 +15,6 @@ import java.util.regex.Pattern;
  * Sessions change far less often than messages flow, so copying on write is the cheap side.
  */
 final class SessionTable {
-
-  /** A gateway id must make a legal topic name; the gateway enforces the same rule on its own id. */
-  private static final Pattern GATEWAY_ID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
 
   /** The gateways holding a user's sessions, and how many sessions on each (same index). Immutable. */
   static final class Presence {
@@ -113,7 +109,7 @@ final class SessionTable {
   }
 
   static boolean isValidGatewayId(String gateway) {
-    return gateway != null && GATEWAY_ID.matcher(gateway).matches();
+    return dev.weft.common.SessionRecords.isValidGatewayId(gateway);
   }
 
   /** Records a live session; a session announced again (even moved) replaces its earlier announcement. */

@@ -17,7 +17,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -201,23 +200,9 @@ final class SessionTableReader implements AutoCloseable {
       log.warn("skipping session record without a key at {}-{}@{}", r.topic(), r.partition(), r.offset());
       return;
     }
-    if (r.value() == null) {
-      table.remove(session); // tombstone: the session is gone
-      return;
-    }
-    SessionAnnouncement a;
-    try {
-      a = serde.decode(r.value());
-    } catch (SerializationException e) {
-      // This record replaces whatever the key held before, so the earlier announcement is stale: drop it.
-      table.remove(session);
-      log.warn("dropping session {}: undecodable announcement at {}-{}@{}: {}", session, r.topic(), r.partition(),
-          r.offset(), e.getMessage());
-      return;
-    }
-    if (!SessionTable.isValidGatewayId(a.getGateway())) {
-      table.remove(session);
-      log.warn("dropping session {}: gateway id '{}' cannot name a delivery topic", session, a.getGateway());
+    SessionAnnouncement a = dev.weft.common.SessionRecords.read(r, serde, log);
+    if (a == null) {
+      table.remove(session); // a tombstone, or a record that cannot be read: either way the session is gone
       return;
     }
     table.put(session, a.getUser(), a.getGateway());

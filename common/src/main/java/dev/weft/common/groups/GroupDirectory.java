@@ -41,6 +41,10 @@ public final class GroupDirectory implements AutoCloseable {
   private final Map<TopicPartition, Long> applied = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<CompletableFuture<Void>> freshRequests = new ConcurrentLinkedQueue<>();
   private final CountDownLatch loaded = new CountDownLatch(1);
+  /** Waits after a failed read, doubling with jitter: a broker away is not asked again and again without a pause. */
+  private static final Duration RETRY_MIN = Duration.ofMillis(100);
+  private final java.util.concurrent.CountDownLatch stopping = new java.util.concurrent.CountDownLatch(1);
+  private static final Duration RETRY_MAX = Duration.ofSeconds(5);
   private final java.util.concurrent.atomic.AtomicLong catchUpChecks = new java.util.concurrent.atomic.AtomicLong();
   private final Thread thread;
   private volatile Listener listener = (before, after) -> { };
@@ -143,6 +147,7 @@ public final class GroupDirectory implements AutoCloseable {
       Map<TopicPartition, Long> loadTarget = consumer.endOffsets(partitions, METADATA_TIMEOUT);
       List<Waiting> waiting = new ArrayList<>();
       List<CompletableFuture<Void>> asked = new ArrayList<>();
+      dev.weft.common.kafka.RetryBackoff backoff = new dev.weft.common.kafka.RetryBackoff(RETRY_MIN, RETRY_MAX);
       while (!closed) {
         try {
           for (CompletableFuture<Void> f; (f = freshRequests.poll()) != null; ) {
@@ -170,11 +175,13 @@ public final class GroupDirectory implements AutoCloseable {
             loaded.countDown();
           }
           completeSatisfied(waiting);
+          backoff.reset();
         } catch (WakeupException e) {
           // closing
         } catch (RuntimeException e) {
-          log.warn("reading {} failed: {}; retrying in 500 ms", topic, e.toString());
-          sleep(500);
+          long delay = backoff.nextDelayMs();
+          log.warn("reading {} failed: {}; attempt {}, retrying in {} ms", topic, e.toString(), backoff.failures(), delay);
+          sleep(delay);
         }
       }
       asked.forEach(f -> f.cancel(false));
@@ -213,9 +220,10 @@ public final class GroupDirectory implements AutoCloseable {
     }
   }
 
-  private static void sleep(long ms) {
+  /** Waits, or less when closing. */
+  private void sleep(long ms) {
     try {
-      Thread.sleep(ms);
+      stopping.await(ms, java.util.concurrent.TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -224,6 +232,7 @@ public final class GroupDirectory implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    stopping.countDown();
     consumer.wakeup();
     try {
       thread.join(10_000);

@@ -7,7 +7,6 @@ import dev.weft.common.InternalSecret;
 import dev.weft.common.JwtSettings;
 import dev.weft.common.KafkaSettings;
 import java.net.URI;
-import java.util.regex.Pattern;
 
 /**
  * Everything a gateway is configured with, read from the environment in one place.
@@ -86,13 +85,12 @@ public record GatewayConfig(
     InternalSecret internalSecret,
     int persisterConnections) {
 
-  private static final Pattern GATEWAY_ID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
 
   public static GatewayConfig from(Env env) {
     String gatewayId = env.raw("WEFT_GATEWAY_ID")
         .or(() -> env.dev() ? java.util.Optional.of("gw-1") : env.raw("HOSTNAME"))
         .orElseThrow(() -> new ConfigException("WEFT_GATEWAY_ID is not set (nor HOSTNAME): each gateway needs a unique id"));
-    if (!GATEWAY_ID.matcher(gatewayId).matches()) {
+    if (!dev.weft.common.SessionRecords.isValidGatewayId(gatewayId)) {
       throw new ConfigException("WEFT_GATEWAY_ID=" + gatewayId + " may hold only letters, digits, '.', '_' and '-' (at most 100)");
     }
     String persisterUrl = env.required("WEFT_PERSISTER_URL", DevDefaults.PERSISTER_URL, "the persister's base URL, for history reads");

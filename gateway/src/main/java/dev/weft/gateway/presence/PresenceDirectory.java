@@ -1,6 +1,8 @@
 package dev.weft.gateway.presence;
 
 import dev.weft.common.LogSafe;
+import dev.weft.common.SessionRecords;
+import dev.weft.common.kafka.RetryBackoff;
 import dev.weft.common.KafkaClientProps;
 import dev.weft.common.KafkaSettings;
 import dev.weft.common.NamedThreads;
@@ -31,6 +33,9 @@ public final class PresenceDirectory implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(PresenceDirectory.class);
   private static final Duration METADATA_TIMEOUT = Duration.ofSeconds(30);
+  /** Waits after a failed read, doubling with jitter (it retried at once before, a spin while a broker was away). */
+  private static final Duration RETRY_MIN = Duration.ofMillis(100);
+  private static final Duration RETRY_MAX = Duration.ofSeconds(5);
 
   /** A user's presence; {@code lastSeen} is -1 while online, unknown, or hidden. */
   public record Presence(boolean online, long lastSeen) {
@@ -47,6 +52,7 @@ public final class PresenceDirectory implements AutoCloseable {
   private final Map<String, Integer> counts = new HashMap<>();
   private final Map<String, Presence> presence = new ConcurrentHashMap<>();
   private final CountDownLatch loaded = new CountDownLatch(1);
+  private final CountDownLatch stopping = new CountDownLatch(1);
   private final Thread thread;
   private volatile BiConsumer<String, Presence> listener = (u, p) -> { };
   private volatile java.util.function.Consumer<String> retracted = s -> { };
@@ -95,6 +101,7 @@ public final class PresenceDirectory implements AutoCloseable {
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> target = consumer.endOffsets(partitions, METADATA_TIMEOUT);
+      RetryBackoff backoff = new RetryBackoff(RETRY_MIN, RETRY_MAX);
       while (!closed) {
         try {
           for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
@@ -104,10 +111,14 @@ public final class PresenceDirectory implements AutoCloseable {
             log.info("presence loaded: {} sessions of {} users", sessions.size(), counts.size());
             loaded.countDown();
           }
+          backoff.reset();
         } catch (WakeupException e) {
           // closing
         } catch (RuntimeException e) {
-          log.warn("reading {} for presence failed: {}; retrying", topic, e.toString());
+          long delay = backoff.nextDelayMs();
+          log.warn("reading {} for presence failed: {}; attempt {}, retrying in {} ms", topic, e.toString(),
+              backoff.failures(), delay);
+          pause(delay);
         }
       }
     } catch (RuntimeException e) {
@@ -119,7 +130,12 @@ public final class PresenceDirectory implements AutoCloseable {
 
   private void apply(ConsumerRecord<String, byte[]> r) {
     String session = r.key();
-    if (r.value() == null) {
+    if (session == null) {
+      return;
+    }
+    SessionAnnouncement a = SessionRecords.read(r, serde, log);
+    if (a == null) {
+      // A tombstone, or a record that cannot be read: the session is gone either way, as the routers see it.
       if (loaded.getCount() == 0) {
         try {
           retracted.accept(session);
@@ -135,13 +151,6 @@ public final class PresenceDirectory implements AutoCloseable {
           changed(gone.user(), new Presence(false, gone.hideLastSeen() ? -1 : r.timestamp()));
         }
       }
-      return;
-    }
-    SessionAnnouncement a;
-    try {
-      a = serde.decode(r.value());
-    } catch (RuntimeException e) {
-      log.warn("skipping undecodable session {}-{}@{}", r.topic(), r.partition(), r.offset());
       return;
     }
     if (sessions.put(session, new Session(a.getUser(), a.getHideLastSeen())) == null
@@ -161,9 +170,18 @@ public final class PresenceDirectory implements AutoCloseable {
     }
   }
 
+  private void pause(long ms) {
+    try {
+      stopping.await(ms, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   @Override
   public void close() {
     closed = true;
+    stopping.countDown();
     consumer.wakeup();
     try {
       thread.join(10_000);
