@@ -163,6 +163,14 @@ final class ChaosCluster implements AutoCloseable {
   }
 
   private Map<String, String> base() {
+    return baseEnv();
+  }
+
+  /**
+   * What a child process inherits: only what a JVM needs to run (PATH, HOME, LANG, TMPDIR, USER), never the caller's
+   * WEFT_* settings, and WEFT_DEV=0 so it runs as deployed.
+   */
+  static Map<String, String> baseEnv() {
     Map<String, String> env = new HashMap<>();
     for (String k : List.of("PATH", "HOME", "LANG", "TMPDIR", "USER")) {
       String v = System.getenv(k);
@@ -173,6 +181,7 @@ final class ChaosCluster implements AutoCloseable {
     env.put("WEFT_DEV", "0");
     return env;
   }
+
 
   private Map<String, String> services() {
     Map<String, String> env = base();

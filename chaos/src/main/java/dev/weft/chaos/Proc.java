@@ -78,6 +78,10 @@ final class Proc {
     return process.isAlive();
   }
 
+  long pid() {
+    return process.pid();
+  }
+
   /** SIGKILL, descendants first, and waits until the process is gone. */
   void kill() {
     List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
