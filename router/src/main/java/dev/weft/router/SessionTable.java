@@ -3,6 +3,7 @@ package dev.weft.router;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -49,7 +50,10 @@ final class SessionTable {
       return -1;
     }
 
-    private Presence plusOne(String gateway) {
+    private Presence plusOne(String gateway, Map<String, Presence> singles) {
+      if (gateways.length == 0) {
+        return singles.computeIfAbsent(gateway, g -> new Presence(new String[] {g}, new int[] {1}));
+      }
       int i = indexOf(gateway);
       if (i >= 0) {
         int[] s = sessions.clone();
@@ -64,10 +68,13 @@ final class SessionTable {
     }
 
     /** Null when no session is left. */
-    private Presence minusOne(String gateway) {
+    private Presence minusOne(String gateway, Map<String, Presence> singles) {
       int i = indexOf(gateway);
       if (i < 0) {
         return this;
+      }
+      if (gateways.length == 1 && sessions[0] == 2) {
+        return singles.computeIfAbsent(gateways[0], g -> new Presence(new String[] {g}, new int[] {1}));
       }
       if (sessions[i] > 1) {
         int[] s = sessions.clone();
@@ -76,6 +83,10 @@ final class SessionTable {
       }
       if (gateways.length == 1) {
         return null;
+      }
+      if (gateways.length == 2 && sessions[1 - i] == 1) {
+        String other = gateways[1 - i];
+        return singles.computeIfAbsent(other, x -> new Presence(new String[] {x}, new int[] {1}));
       }
       String[] g = new String[gateways.length - 1];
       int[] s = new int[sessions.length - 1];
@@ -91,10 +102,19 @@ final class SessionTable {
 
   private record Session(String user, String gateway) {}
 
-  private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+  /**
+   * By session id: a {@link UUID} for the ids gateways make (canonical lowercase UUIDs, 32 bytes instead of an
+   * 80-byte {@code String}), the id itself for any other. Measured with {@code ./weft scale} (docs/scale.md).
+   */
+  private final ConcurrentHashMap<Object, Session> sessions = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Presence> presence = new ConcurrentHashMap<>();
   /** Gateway ids are few and repeated in every session: keep one copy of each. Guarded by this. */
   private final Map<String, String> gatewayIds = new HashMap<>();
+  /**
+   * The presence of a user with one session, shared by every such user of a gateway (most users, most of the
+   * time): immutable, so sharing it costs them nothing. Guarded by this.
+   */
+  private final Map<String, Presence> singles = new HashMap<>();
 
   /** Where the user is connected; {@link Presence#NONE} when nowhere. Lock-free, allocation-free. */
   Presence presenceOf(String user) {
@@ -104,7 +124,10 @@ final class SessionTable {
 
   /** The gateway holding a session, or null when the session is unknown. */
   String gatewayOf(String session) {
-    Session s = sessions.get(session);
+    if (session == null) {
+      return null;
+    }
+    Session s = sessions.get(key(session));
     return s == null ? null : s.gateway();
   }
 
@@ -117,7 +140,8 @@ final class SessionTable {
     if (!isValidGatewayId(gateway)) {
       throw new IllegalArgumentException("gateway id '" + gateway + "' cannot name a delivery topic");
     }
-    Session old = sessions.get(session);
+    Object key = key(session);
+    Session old = sessions.get(key);
     if (old != null && old.user().equals(user) && old.gateway().equals(gateway)) {
       return;
     }
@@ -125,15 +149,15 @@ final class SessionTable {
       remove(session);
     }
     String gw = gatewayIds.computeIfAbsent(gateway, g -> g);
-    sessions.put(session, new Session(user, gw));
-    presence.compute(user, (u, p) -> (p == null ? Presence.NONE : p).plusOne(gw));
+    sessions.put(key, new Session(user, gw));
+    presence.compute(user, (u, p) -> (p == null ? Presence.NONE : p).plusOne(gw, singles));
   }
 
   /** Forgets a session (a tombstone); unknown sessions are ignored. */
   synchronized void remove(String session) {
-    Session old = sessions.remove(session);
+    Session old = sessions.remove(key(session));
     if (old != null) {
-      presence.computeIfPresent(old.user(), (u, p) -> p.minusOne(old.gateway()));
+      presence.computeIfPresent(old.user(), (u, p) -> p.minusOne(old.gateway(), singles));
     }
   }
 
@@ -142,7 +166,7 @@ final class SessionTable {
     java.util.List<String> out = new java.util.ArrayList<>();
     sessions.forEach((id, s) -> {
       if (s.gateway().equals(gateway)) {
-        out.add(id);
+        out.add(id.toString()); // a UUID key prints as the canonical id it was parsed from
       }
     });
     return out;
@@ -153,6 +177,36 @@ final class SessionTable {
     java.util.Set<String> out = new java.util.HashSet<>();
     sessions.values().forEach(s -> out.add(s.gateway()));
     return out;
+  }
+
+  /** The map key of a session id: a UUID when the id is one in canonical form (so it prints back the same), else the id. */
+  static Object key(String session) {
+    if (session.length() != 36) {
+      return session;
+    }
+    long hi = 0;
+    long lo = 0;
+    int digits = 0;
+    for (int i = 0; i < 36; i++) {
+      char c = session.charAt(i);
+      if (i == 8 || i == 13 || i == 18 || i == 23) {
+        if (c != '-') {
+          return session;
+        }
+        continue;
+      }
+      int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+      if (v < 0) {
+        return session; // uppercase or not hex: not what UUID.toString() writes, so keep the id itself
+      }
+      if (digits < 16) {
+        hi = (hi << 4) | v;
+      } else {
+        lo = (lo << 4) | v;
+      }
+      digits++;
+    }
+    return new UUID(hi, lo);
   }
 
   int sessionCount() {
