@@ -77,23 +77,40 @@ public final class DeliveryConsumer implements AutoCloseable {
       consumer.seekToEnd(partitions);
       partitions.forEach(consumer::position); // resolve the end now, so nothing sent after start is skipped
       assigned.countDown();
+      dev.weft.common.kafka.RetryBackoff backoff = new dev.weft.common.kafka.RetryBackoff(Duration.ofMillis(100),
+          Duration.ofSeconds(5));
       while (!closed) {
         try {
           ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofSeconds(1));
           for (ConsumerRecord<String, byte[]> r : records) {
-            dispatch(r);
+            dispatchOne(r);
           }
+          backoff.reset();
         } catch (WakeupException e) {
           // closing
         } catch (RuntimeException e) {
-          log.error("delivery poll failed; retrying in 1s", e);
-          sleepQuietly(1000);
+          long delay = backoff.nextDelayMs();
+          log.error("delivery poll failed; attempt {}, retrying in {} ms", backoff.failures(), delay, e);
+          sleepQuietly(delay);
         }
       }
     } catch (RuntimeException e) {
       log.error("delivery consumer for {} stopped", topic, e);
     } finally {
       consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  /**
+   * One record, whatever it throws: the rest of the poll is still dispatched. (A throw used to skip them; the
+   * consumer's position was past them, so their messages were stored but never pushed, and the sockets' cursors
+   * moved past them with the next ones.)
+   */
+  private void dispatchOne(ConsumerRecord<String, byte[]> r) {
+    try {
+      dispatch(r);
+    } catch (RuntimeException e) {
+      log.error("could not dispatch the delivery at {}-{}@{}; skipping it", r.topic(), r.partition(), r.offset(), e);
     }
   }
 
