@@ -5,6 +5,8 @@ import dev.weft.common.FreePorts;
 import dev.weft.common.KafkaSettings;
 import dev.weft.common.TopicCreator;
 import dev.weft.schemas.AvroSerde;
+import dev.weft.schemas.GroupMember;
+import dev.weft.schemas.GroupSnapshot;
 import dev.weft.schemas.SessionAnnouncement;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,9 +30,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * {@code ./weft scale}, its first part: what the routers' session state costs, measured. Starts a KRaft controller
  * and a broker as processes, then routers as processes: first with no session (their baseline heap), then after
  * {@code WEFT_SCALE_SESSIONS} synthetic sessions over {@code WEFT_SCALE_GATEWAYS} gateways are written straight to
- * the sessions topic, with 1, 2 and 4 routers. For each router: heap in use after a full collection ({@code jcmd
- * GC.run}, then {@code GC.heap_info}) and the time from its start to ready (the session table loaded). Prints a
- * markdown table and writes it to {@code WEFT_SCALE_OUT/scale.md}.
+ * the sessions topic, with 1, 2 and 4 routers; then after {@code WEFT_SCALE_GROUPS} group snapshots of
+ * {@code WEFT_SCALE_MEMBERS} members each are written to the groups topic, with 1 and 2 routers. For each router:
+ * heap in use after a full collection ({@code jcmd GC.run}, then {@code GC.heap_info}) and the time from its start to
+ * ready (groups and session table loaded). Prints markdown tables and writes them to {@code WEFT_SCALE_OUT/scale.md}.
  */
 public final class ScaleMain {
 
@@ -42,6 +45,8 @@ public final class ScaleMain {
     Env env = new Env(System.getenv());
     int sessions = env.integer("WEFT_SCALE_SESSIONS", 1_000_000, 1, 100_000_000);
     int gateways = env.integer("WEFT_SCALE_GATEWAYS", 100, 1, 10_000);
+    int groups = env.integer("WEFT_SCALE_GROUPS", 500_000, 0, 100_000_000);
+    int members = env.integer("WEFT_SCALE_MEMBERS", 20, 1, 10_000);
     Path root = Path.of(env.string("WEFT_ROOT", ".")).toAbsolutePath().normalize();
     Path out = Path.of(env.string("WEFT_SCALE_OUT", root.resolve(".weft/scale/" + Instant.now().toEpochMilli()).toString()));
     Files.createDirectories(out);
@@ -55,18 +60,40 @@ public final class ScaleMain {
     KafkaSettings kafka = KafkaSettings.from(new Env(Map.of("WEFT_KAFKA_BOOTSTRAP", bootstrap,
         "WEFT_REPLICATION_FACTOR", "1")));
     TopicCreator creator = new TopicCreator(kafka);
-    creator.ensure(List.of(creator.sessions(), creator.gateways()));
+    creator.ensure(List.of(creator.sessions(), creator.gateways(), creator.groups()));
 
     StringBuilder table = new StringBuilder()
         .append("| sessions | routers | heap after full GC, per router (MiB) | of which sessions, per session (B) | start to ready, slowest router (s) |\n")
         .append("| ---: | ---: | ---: | ---: | ---: |\n");
-    long baseKb = measure(root, out, bootstrap, 1, 0, table, 0);
+    Measured base = measure(root, out, bootstrap, 1, "empty");
+    table.append(String.format("| 0 | 1 | %.0f | - | %.1f |%n", base.kb() / 1024.0, base.seconds()));
     write(kafka, bootstrap, sessions, gateways);
+    long sessionsKb = 0;
     for (int routers : new int[] {1, 2, 4}) {
-      measure(root, out, bootstrap, routers, sessions, table, baseKb);
+      Measured m = measure(root, out, bootstrap, routers, "sessions");
+      sessionsKb = routers == 1 ? m.kb() : sessionsKb;
+      table.append(String.format("| %d | %d | %.0f | %.0f | %.1f |%n", sessions, routers, m.kb() / 1024.0,
+          (m.kb() - base.kb()) * 1024.0 / sessions, m.seconds()));
+      System.out.println("weft scale: " + sessions + " sessions, " + routers + " routers: " + m);
+    }
+    String groupTable = "";
+    if (groups > 0) {
+      writeGroups(kafka, bootstrap, groups, members, sessions);
+      StringBuilder g = new StringBuilder()
+          .append("| memberships | groups | routers | heap after full GC, per router (MiB) | of which memberships, per membership (B) | start to ready, slowest router (s) |\n")
+          .append("| ---: | ---: | ---: | ---: | ---: | ---: |\n");
+      for (int routers : new int[] {1, 2}) {
+        Measured m = measure(root, out, bootstrap, routers, "groups");
+        long memberships = (long) groups * members;
+        g.append(String.format("| %d | %d | %d | %.0f | %.0f | %.1f |%n", memberships, groups, routers, m.kb() / 1024.0,
+            (m.kb() - sessionsKb) * 1024.0 / memberships, m.seconds()));
+        System.out.println("weft scale: " + memberships + " memberships, " + routers + " routers: " + m);
+      }
+      groupTable = "\nWith " + groups + " groups of " + members + " members added (the sessions stay):\n\n" + g;
     }
     String md = "Scale run: " + sessions + " sessions over " + gateways + " gateways, one broker; "
-        + Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version") + ".\n\n" + table;
+        + Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version") + ".\n\n"
+        + table + groupTable;
     Files.writeString(out.resolve("scale.md"), md);
     System.out.println(md);
     System.out.println("weft scale: wrote " + out.resolve("scale.md"));
@@ -91,14 +118,9 @@ public final class ScaleMain {
 
   /** Writes the synthetic sessions, one per user, spread over the gateways, and one heartbeat per gateway. */
   private static void write(KafkaSettings kafka, String bootstrap, int sessions, int gateways) throws Exception {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-    p.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
-    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     AvroSerde<SessionAnnouncement> serde = AvroSerde.sessionAnnouncement();
     long t0 = System.nanoTime();
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+    try (KafkaProducer<String, byte[]> producer = bulkProducer(bootstrap)) {
       long now = System.currentTimeMillis();
       for (int i = 0; i < sessions; i++) {
         String session = UUID.randomUUID().toString();
@@ -114,9 +136,43 @@ public final class ScaleMain {
     System.out.printf("weft scale: wrote %d sessions in %.1f s%n", sessions, (System.nanoTime() - t0) / 1e9);
   }
 
-  /** Starts {@code routers} routers at once, waits until all are ready, measures each, stops them. Returns KiB. */
-  private static long measure(Path root, Path out, String bootstrap, int routers, int sessions, StringBuilder table,
-      long baseKb) throws Exception {
+  /** A producer for writing much synthetic state fast: large batches, compressed. */
+  private static KafkaProducer<String, byte[]> bulkProducer(String bootstrap) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+    p.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  /** Writes one snapshot per group, each with {@code members} current members drawn from the synthetic users. */
+  private static void writeGroups(KafkaSettings kafka, String bootstrap, int groups, int members, int users)
+      throws Exception {
+    AvroSerde<GroupSnapshot> serde = AvroSerde.groupSnapshot();
+    java.util.Random random = new java.util.Random(15);
+    long t0 = System.nanoTime();
+    try (KafkaProducer<String, byte[]> producer = bulkProducer(bootstrap)) {
+      for (int i = 0; i < groups; i++) {
+        String conv = dev.weft.common.ConversationIds.newGroup();
+        List<GroupMember> list = new ArrayList<>(members);
+        for (int m = 0; m < members; m++) {
+          list.add(new GroupMember("user-" + random.nextInt(Math.max(1, users)), 1L, -1L, m == 0));
+        }
+        GroupSnapshot snapshot = GroupSnapshot.newBuilder().setConv(conv).setTitle("group " + i).setVersion(1)
+            .setMaxMembers(Math.max(members, 256)).setMembers(list).build();
+        producer.send(new ProducerRecord<>(kafka.topics().groups(), conv, serde.encode(snapshot)));
+      }
+      producer.flush();
+    }
+    System.out.printf("weft scale: wrote %d groups of %d members in %.1f s%n", groups, members, (System.nanoTime() - t0) / 1e9);
+  }
+
+  /** Heap in use after a full collection of the fullest router, and the time until the last one was ready. */
+  record Measured(long kb, double seconds) {}
+
+  /** Starts {@code routers} routers at once, waits until all are ready, measures each, stops them. */
+  private static Measured measure(Path root, Path out, String bootstrap, int routers, String phase) throws Exception {
     List<Proc> procs = new ArrayList<>();
     List<Path> logs = new ArrayList<>();
     long t0 = System.nanoTime();
@@ -125,12 +181,12 @@ public final class ScaleMain {
         Map<String, String> env = base();
         env.put("WEFT_KAFKA_BOOTSTRAP", bootstrap);
         env.put("WEFT_REPLICATION_FACTOR", "1"); // one broker: what is measured is the router, not replication
-        env.put("WEFT_ROUTER_ID", "scale-" + sessions + "-" + routers + "-" + r);
+        env.put("WEFT_ROUTER_ID", "scale-" + phase + "-" + routers + "-" + r);
         env.put("WEFT_ROUTER_HTTP_PORT", "0");
         env.put("WEFT_ROUTER_START_TIMEOUT_MS", "1800000");
         // The synthetic gateways send no heartbeats: a router must not take them for dead while it is measured.
         env.put("WEFT_GATEWAY_EXPIRY_MS", "86400000");
-        Path log = out.resolve("logs").resolve("router-" + sessions + "-" + routers + "-" + r + ".log");
+        Path log = out.resolve("logs").resolve("router-" + phase + "-" + routers + "-" + r + ".log");
         logs.add(log);
         procs.add(Proc.start("router", java(root, "router", "dev.weft.router.RouterMain", List.of()), env, log,
             "Weft router"));
@@ -145,11 +201,7 @@ public final class ScaleMain {
         Matcher m = USED.matcher(jcmd(p.pid(), "GC.heap_info"));
         worstKb = Math.max(worstKb, m.find() ? Long.parseLong(m.group(1)) : 0);
       }
-      String perSession = sessions == 0 ? "-" : String.format("%.0f", (worstKb - baseKb) * 1024.0 / sessions);
-      table.append(String.format("| %d | %d | %.0f | %s | %.1f |%n", sessions, routers, worstKb / 1024.0, perSession,
-          readySeconds));
-      System.out.print("weft scale: " + table.substring(table.lastIndexOf("| " + sessions + " |")));
-      return worstKb;
+      return new Measured(worstKb, readySeconds);
     } finally {
       procs.forEach(Proc::stop);
     }
