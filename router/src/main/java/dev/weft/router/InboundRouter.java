@@ -144,7 +144,7 @@ final class InboundRouter implements AutoCloseable {
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, kafka.sendTimeoutMs());
     // One request in flight per broker: when a send fails, nothing younger has been sent yet, so halting the producer
     // (HaltingProducer) keeps it from being written. With 5, a request behind a refused one was taken by the broker
-    // first (DeliveryOrderAfterFailureTest failed 3 runs in 4). What it costs is in docs/performance.md.
+    // first (DeliveryOrderAfterFailureTest failed 4 runs in 5). What it costs is in docs/performance.md.
     p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     return new HaltingProducer(p);
   }

@@ -174,10 +174,13 @@ public final class ConsumerLoop implements AutoCloseable {
     }
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(done);
     if (!settings.waitForCommit()) {
-      done.clear();
+      // The offsets stay in `done` until Kafka confirms them (the callback runs on this thread, inside poll): one whose
+      // commit failed is committed by the next, or by close.
       consumer.commitAsync(offsets, (o, e) -> {
-        if (e != null) {
-          log.debug("{}: an asynchronous commit failed ({}); a later one covers it", settings.name(), e.toString());
+        if (e == null) {
+          offsets.forEach(done::remove);
+        } else {
+          log.debug("{}: an asynchronous commit failed ({}); the next one covers it", settings.name(), e.toString());
         }
       });
       return;
