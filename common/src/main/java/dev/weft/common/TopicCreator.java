@@ -43,9 +43,12 @@ public final class TopicCreator {
     return topic(kafka.topics().receipts(), kafka.inboundPartitions(), Map.of());
   }
 
-  /** Group memberships: compacted, the latest snapshot of each group; read whole by routers and gateways. */
+  /**
+   * Group memberships: compacted, the latest snapshot of each group. Keyed by conversation with as many partitions as
+   * the inbound topic, so a router finds the groups of the inbound partitions it routes at the same numbers.
+   */
   public NewTopic groups() {
-    return topic(kafka.topics().groups(), kafka.sessionsPartitions(),
+    return topic(kafka.topics().groups(), kafka.inboundPartitions(),
         Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
   }
 

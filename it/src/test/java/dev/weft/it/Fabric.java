@@ -42,6 +42,14 @@ final class Fabric implements AutoCloseable {
     router = RouterApplication.start(RouterConfig.from(infra.env(overrides)));
   }
 
+  /** Starts one more router in the same group, beside {@link #router}; the caller closes it. */
+  RouterApplication startAnotherRouter(String routerId) {
+    Map<String, String> env = new HashMap<>(overrides);
+    env.put("WEFT_ROUTER_ID", routerId);
+    env.put("WEFT_ROUTER_HTTP_PORT", "0");
+    return RouterApplication.start(RouterConfig.from(infra.env(env)));
+  }
+
   /** Stops the persister and starts a new one on the same port, in the same group. */
   void stopPersister() {
     persister.close();

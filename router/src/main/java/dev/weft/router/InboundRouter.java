@@ -101,8 +101,16 @@ final class InboundRouter implements AutoCloseable {
   private final io.micrometer.core.instrument.Counter routedCounter;
   private long skipped;
 
+  /** Assigned partitions being routed (their groups loaded). Owner thread writes; a gauge reads its size. */
+  private final java.util.Set<TopicPartition> routing = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final SessionBarrier sessionBarrier;
   private final GroupMembership membership;
+  private final GroupDirectory groups;
+  /**
+   * Assigned partitions paused until their groups are loaded, with when each was assigned (nanos). Owner thread only;
+   * a gauge reads its size.
+   */
+  private final Map<TopicPartition, Long> awaitingGroups = new java.util.concurrent.ConcurrentHashMap<>();
   private final String groupsTopic;
   private final AvroSerde<GroupSnapshot> snapshotSerde = AvroSerde.groupSnapshot();
   private final AvroSerde<dev.weft.schemas.Metadata> metadataSerde = AvroSerde.metadata();
@@ -113,7 +121,8 @@ final class InboundRouter implements AutoCloseable {
     this.deadLetters = deadLetters;
     this.routedCounter = io.micrometer.core.instrument.Counter.builder("weft.router.messages.routed")
         .description("inbound records (messages and group events) routed").register(registry);
-    this.sessionBarrier = new SessionBarrier(sessions, groups, config.kafka().topics().sessions(), () -> closed);
+    this.sessionBarrier = new SessionBarrier(sessions, config.kafka().topics().sessions(), () -> closed);
+    this.groups = groups;
     this.membership = new GroupMembership(groups);
     this.groupsTopic = config.kafka().topics().groups();
     this.metadataTopic = config.kafka().topics().metadata();
@@ -124,6 +133,12 @@ final class InboundRouter implements AutoCloseable {
     this.backoff = new dev.weft.common.kafka.RetryBackoff(config.retryBackoffMin(), config.retryBackoffMax());
     this.consumer = new KafkaConsumer<>(consumerProps(config));
     dev.weft.common.ops.Metrics.bind(registry, consumer); // records lag, fetch rates
+    io.micrometer.core.instrument.Gauge.builder("weft.router.partitions", () -> routing.size())
+        .tag("state", "routing").description("inbound partitions assigned here, by state").register(registry);
+    io.micrometer.core.instrument.Gauge.builder("weft.router.partitions", awaitingGroups::size)
+        .tag("state", "loading").description("inbound partitions assigned here, by state").register(registry);
+    io.micrometer.core.instrument.Gauge.builder("weft.router.groups", groups::size)
+        .description("groups held here: those of the inbound partitions assigned to this router").register(registry);
     this.producer = newProducer();
     this.thread = new NamedThreads("weft-router-inbound").newThread(this::run);
   }
@@ -159,7 +174,9 @@ final class InboundRouter implements AutoCloseable {
       log.info("routing {} in group {}", topic, config.group());
       while (!closed) {
         try {
-          ConsumerRecords<String, byte[]> records = consumer.poll(inFlight.isEmpty() ? POLL_TIMEOUT : IN_FLIGHT_POLL_TIMEOUT);
+          resumeLoaded();
+          ConsumerRecords<String, byte[]> records = consumer.poll(inFlight.isEmpty() && awaitingGroups.isEmpty()
+              ? POLL_TIMEOUT : IN_FLIGHT_POLL_TIMEOUT);
           if (!records.isEmpty()) {
             routeBatch(records);
           }
@@ -441,6 +458,39 @@ final class InboundRouter implements AutoCloseable {
     dev.weft.common.kafka.OffsetCommits.commitSync(consumer, offsets);
   }
 
+  /** Resumes each partition whose groups are loaded now: from here on its records are routed. */
+  private void resumeLoaded() {
+    if (awaitingGroups.isEmpty()) {
+      return;
+    }
+    java.util.List<TopicPartition> ready = new java.util.ArrayList<>();
+    awaitingGroups.forEach((tp, since) -> {
+      if (groups.loaded(tp.partition())) {
+        ready.add(tp);
+      }
+    });
+    if (ready.isEmpty()) {
+      return;
+    }
+    java.util.Set<TopicPartition> assigned = consumer.assignment();
+    ready.removeIf(tp -> !assigned.contains(tp));
+    consumer.resume(ready);
+    for (TopicPartition tp : ready) {
+      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - awaitingGroups.remove(tp));
+      routing.add(tp);
+      log.info("routing partition {}: its groups loaded in {} ms ({} groups held here)", tp.partition(), ms, groups.size());
+    }
+  }
+
+  /** Stops holding the groups of partitions no longer routed here. */
+  private void releaseGroups(Collection<TopicPartition> partitions) {
+    partitions.forEach(tp -> {
+      awaitingGroups.remove(tp);
+      routing.remove(tp);
+    });
+    groups.release(partitions.stream().map(TopicPartition::partition).toList());
+  }
+
   /** Runs on the owner thread, inside poll() or close(). */
   private final class CommitOnRevoke implements ConsumerRebalanceListener {
     @Override
@@ -451,14 +501,24 @@ final class InboundRouter implements AutoCloseable {
       inFlight.forget(partitions);
       dev.weft.common.kafka.OffsetCommits.commitRevoked(consumer, done, partitions, log, "routing");
       if (!partitions.isEmpty()) {
+        releaseGroups(partitions);
         log.info("partitions revoked: {}", partitions);
       }
     }
 
+    /**
+     * Paused until their groups are loaded ({@link #resumeLoaded}): a group message routed before would find no group
+     * and be dropped. The groups topic is partitioned like the inbound one, so partition n's groups are in its n.
+     */
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       if (!partitions.isEmpty()) {
-        log.info("partitions assigned: {}", partitions);
+        consumer.pause(partitions);
+        long now = System.nanoTime();
+        partitions.forEach(tp -> awaitingGroups.put(tp, now));
+        // Woken up once they are: the poll in progress may have been given a long timeout before they were assigned.
+        groups.hold(partitions.stream().map(TopicPartition::partition).toList()).whenComplete((v, e) -> consumer.wakeup());
+        log.info("partitions assigned: {}; loading their groups", partitions);
       }
     }
 
@@ -467,6 +527,7 @@ final class InboundRouter implements AutoCloseable {
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
       partitions.forEach(done::remove);
       inFlight.forget(partitions);
+      releaseGroups(partitions);
       log.warn("partitions lost: {}; not committing, their new owner redelivers from the last commit", partitions);
     }
   }
@@ -527,8 +588,15 @@ final class InboundRouter implements AutoCloseable {
   }
 
 
+  /** Inbound partitions routed now: assigned here, their groups loaded. Any thread. */
+  java.util.Set<Integer> routedPartitions() {
+    java.util.Set<Integer> out = new java.util.TreeSet<>();
+    routing.forEach(tp -> out.add(tp.partition()));
+    return out;
+  }
+
   /** True while the routing thread runs. */
   boolean running() {
-    return thread.isAlive() && !closed;
+    return thread.isAlive() && !closed && groups.failure() == null;
   }
 }

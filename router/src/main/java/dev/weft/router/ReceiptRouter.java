@@ -49,7 +49,7 @@ final class ReceiptRouter implements AutoCloseable {
 
   ReceiptRouter(RouterConfig config, SessionTable table, SessionTableReader sessions, MeterRegistry registry,
       Consumer<Throwable> onFatal) {
-    this.sessionBarrier = new SessionBarrier(sessions, null, config.kafka().topics().sessions(), () -> closed);
+    this.sessionBarrier = new SessionBarrier(sessions, config.kafka().topics().sessions(), () -> closed);
     this.config = config;
     this.fanout = new Fanout(table, config.kafka().topics());
     Properties props = KafkaClientProps.consumer(config.kafka(), "weft-router-" + config.routerId() + "-receipts",

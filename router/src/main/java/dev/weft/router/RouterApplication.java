@@ -34,7 +34,13 @@ public final class RouterApplication implements AutoCloseable {
   private final ServiceLifecycle lifecycle;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private RouterApplication(RouterConfig config, SessionTable table, OpsServer ops, ServiceLifecycle lifecycle) {
+  private final GroupDirectory groups;
+  private final InboundRouter inbound;
+
+  private RouterApplication(RouterConfig config, SessionTable table, OpsServer ops, ServiceLifecycle lifecycle,
+      GroupDirectory groups, InboundRouter inbound) {
+    this.groups = groups;
+    this.inbound = inbound;
     this.config = config;
     this.table = table;
     this.ops = ops;
@@ -43,7 +49,8 @@ public final class RouterApplication implements AutoCloseable {
 
   /**
    * Starts a router; returns once it is ready: the inbound and sessions topics exist, and the session table
-   * holds every session announced before the start. Routing starts last, so it never sees a half-loaded table.
+   * holds every session announced before the start. Routing starts last, so it never sees a half-loaded table; each
+   * inbound partition assigned to it is routed once its groups are loaded.
    *
    * @throws IllegalStateException when Kafka cannot be reached, or the table does not load within
    *     {@link RouterConfig#startTimeout()}; nothing is left running then
@@ -62,12 +69,14 @@ public final class RouterApplication implements AutoCloseable {
         creator.typing(), creator.metadata(), creator.deadLetters()));
     // Stopped in reverse, routing first: the batch in hand is finished and committed before the group is left.
     ServiceLifecycle lifecycle = new ServiceLifecycle("router " + config.routerId(), config.shutdownTimeout());
-    GroupDirectory groups = lifecycle.started("groups",
-        new GroupDirectory(config.kafka(), "weft-router-" + config.routerId() + "-groups"));
-    lifecycle.starting("loading the groups", () -> {
-      groups.start(config.startTimeout());
+    lifecycle.starting("checking that the groups topic is partitioned like the inbound one", () -> {
+      requireCoPartitioned(creator, config);
       return null;
     });
+    // Empty until the inbound consumer is assigned partitions: each is routed once its groups are loaded.
+    GroupDirectory groups = lifecycle.started("groups",
+        new GroupDirectory(config.kafka(), "weft-router-" + config.routerId() + "-groups"));
+    groups.startSharded();
 
     PrometheusMeterRegistry registry = Metrics.create("router", config.routerId());
     SessionTable table = new SessionTable();
@@ -96,7 +105,23 @@ public final class RouterApplication implements AutoCloseable {
         () -> OpsServer.start(config.httpPort(), registry, () -> inbound.running() && receipts.running() && typing.running())));
     log.info("router {} ready: routing {} in group {}; metrics and probes on port {}", config.routerId(),
         config.kafka().topics().inbound(), config.group(), ops.port());
-    return new RouterApplication(config, table, ops, lifecycle);
+    return new RouterApplication(config, table, ops, lifecycle, groups, inbound);
+  }
+
+  /**
+   * A router holds the groups of the inbound partitions it routes, and finds them at the same partition numbers of the
+   * groups topic: both are keyed by conversation, so that holds only with as many partitions in both.
+   */
+  private static void requireCoPartitioned(TopicCreator creator, RouterConfig config) {
+    String inbound = config.kafka().topics().inbound();
+    String groups = config.kafka().topics().groups();
+    int in = creator.identify(inbound).partitions();
+    int gr = creator.identify(groups).partitions();
+    if (in != gr) {
+      throw new IllegalStateException(groups + " has " + gr + " partitions and " + inbound + " has " + in
+          + "; they must have as many, so that a conversation's group is in the partition of its messages."
+          + " See docs/operations.md, \"Groups topic partitions\", to move the groups to a topic of " + in + " partitions");
+    }
   }
 
   private static void awaitLoaded(RouterConfig config, SessionTableReader sessions) {
@@ -124,6 +149,21 @@ public final class RouterApplication implements AutoCloseable {
   /** Live sessions the router knows of, across all gateways (an operational figure; a gauge later). */
   public int knownSessions() {
     return table.sessionCount();
+  }
+
+  /** Groups held here: those of the inbound partitions this router routes. */
+  public int groupsHeld() {
+    return groups.size();
+  }
+
+  /** True when this router holds the group (it routes the inbound partition of its id). */
+  public boolean holdsGroup(String conv) {
+    return groups.get(conv) != null;
+  }
+
+  /** Inbound partitions this router routes now: assigned to it, their groups loaded. */
+  public java.util.Set<Integer> routedPartitions() {
+    return inbound.routedPartitions();
   }
 
   /** Stops everything in reverse of its start, within WEFT_ROUTER_SHUTDOWN_TIMEOUT_MS. Idempotent. */

@@ -6,14 +6,14 @@ import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.Consumer;
-import dev.weft.common.groups.GroupDirectory;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Before a batch is routed, waits until the session table holds every session announced before the
- * batch was read (and, with a group directory, every group snapshot written before it). A session announced before a record was appended is then always routed to: a client
+ * batch was read. (Groups need no such wait: a router loads a partition's groups before it routes the partition, and
+ * is their only writer while it holds it.) A session announced before a record was appended is then always routed to: a client
  * that got its welcome gets every later message and receipt live, however far the table's own reader
  * lagged. One ListOffsets request per batch, made with the routing thread's own consumer; bounded, so a
  * stuck reader delays but never stops routing, and a broker that does not answer it turns the barrier off for a
@@ -26,16 +26,14 @@ final class SessionBarrier {
   private static final Duration SKIP_AFTER_TIMEOUT = Duration.ofSeconds(10);
 
   private final SessionTableReader sessions;
-  private final GroupDirectory groups;
   private final String topic;
   private final BooleanSupplier closed;
   private List<TopicPartition> partitions;
   /** Routing thread only: until when the barrier is skipped after its broker did not answer. */
   private long skipUntil = System.nanoTime();
 
-  SessionBarrier(SessionTableReader sessions, GroupDirectory groups, String sessionsTopic, BooleanSupplier closed) {
+  SessionBarrier(SessionTableReader sessions, String sessionsTopic, BooleanSupplier closed) {
     this.sessions = sessions;
-    this.groups = groups;
     this.topic = sessionsTopic;
     this.closed = closed;
   }
@@ -57,19 +55,13 @@ final class SessionBarrier {
 
   private void awaitOrThrow(Consumer<?, ?> consumer) {
     if (partitions == null) {
-      List<TopicPartition> all = new java.util.ArrayList<>();
-      for (String t : groups == null ? List.of(topic) : List.of(topic, groups.topic())) {
-        consumer.partitionsFor(t, WAIT).forEach(p -> all.add(new TopicPartition(p.topic(), p.partition())));
-      }
-      partitions = all;
+      partitions = consumer.partitionsFor(topic, WAIT).stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
     }
     Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, WAIT);
-    Map<TopicPartition, Long> sessionEnds = new java.util.HashMap<>(ends);
-    sessionEnds.keySet().removeIf(tp -> !tp.topic().equals(topic));
     long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!(sessions.caughtUpTo(sessionEnds) && (groups == null || groups.caughtUpTo(ends))) && !closed.getAsBoolean()) {
+    while (!sessions.caughtUpTo(ends) && !closed.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        log.warn("the session table or group directory is more than {} behind; routing anyway", WAIT);
+        log.warn("the session table is more than {} behind; routing anyway", WAIT);
         return;
       }
       LockSupport.parkNanos(2_000_000);
