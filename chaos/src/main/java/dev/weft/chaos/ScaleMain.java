@@ -11,6 +11,7 @@ import dev.weft.schemas.SessionAnnouncement;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,8 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -27,17 +26,17 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * {@code ./weft scale}, its first part: what the routers' session state costs, measured. Starts a KRaft controller
- * and a broker as processes, then routers as processes: first with no session (their baseline heap), then after
+ * {@code ./weft scale}: what the routers' state costs, measured. Starts a KRaft controller and a broker as processes,
+ * then routers as processes ({@link ScaleRouters}): first with no session (their baseline heap), then after
  * {@code WEFT_SCALE_SESSIONS} synthetic sessions over {@code WEFT_SCALE_GATEWAYS} gateways are written straight to
  * the sessions topic, with 1, 2 and 4 routers; then after {@code WEFT_SCALE_GROUPS} group snapshots of
- * {@code WEFT_SCALE_MEMBERS} members each are written to the groups topic, with 1 and 2 routers. For each router:
- * heap in use after a full collection ({@code jcmd GC.run}, then {@code GC.heap_info}) and the time from its start to
- * ready (groups and session table loaded). Prints markdown tables and writes them to {@code WEFT_SCALE_OUT/scale.md}.
+ * {@code WEFT_SCALE_MEMBERS} members each are written to the groups topic, with 1, 2 and 4 routers again, each time
+ * with the routing latency of {@code WEFT_SCALE_RATE} group messages a second ({@link RoutingLatency}). For each
+ * router: heap in use after a full collection, the partitions it routes and the groups it holds; for each phase, the
+ * time from the routers' start until every inbound partition is routed. Prints markdown tables and writes them to
+ * {@code WEFT_SCALE_OUT/scale.md}.
  */
 public final class ScaleMain {
-
-  private static final Pattern USED = Pattern.compile("used (\\d+)K");
 
   private ScaleMain() {}
 
@@ -47,6 +46,7 @@ public final class ScaleMain {
     int gateways = env.integer("WEFT_SCALE_GATEWAYS", 100, 1, 10_000);
     int groups = env.integer("WEFT_SCALE_GROUPS", 500_000, 0, 100_000_000);
     int members = env.integer("WEFT_SCALE_MEMBERS", 20, 1, 10_000);
+    int rate = env.integer("WEFT_SCALE_RATE", 100, 1, 100_000);
     Path root = Path.of(env.string("WEFT_ROOT", ".")).toAbsolutePath().normalize();
     Path out = Path.of(env.string("WEFT_SCALE_OUT", root.resolve(".weft/scale/" + Instant.now().toEpochMilli()).toString()));
     Files.createDirectories(out);
@@ -60,40 +60,50 @@ public final class ScaleMain {
     KafkaSettings kafka = KafkaSettings.from(new Env(Map.of("WEFT_KAFKA_BOOTSTRAP", bootstrap,
         "WEFT_REPLICATION_FACTOR", "1")));
     TopicCreator creator = new TopicCreator(kafka);
-    creator.ensure(List.of(creator.sessions(), creator.gateways(), creator.groups()));
+    List<org.apache.kafka.clients.admin.NewTopic> topics = new ArrayList<>(List.of(creator.inbound(), creator.sessions(),
+        creator.gateways(), creator.groups()));
+    for (int g = 0; g < gateways; g++) {
+      topics.add(creator.deliveries("gw-" + g)); // what the routers write to; the latency probe reads them
+    }
+    creator.ensure(topics);
+    int partitions = kafka.inboundPartitions();
 
     StringBuilder table = new StringBuilder()
         .append("| sessions | routers | heap after full GC, per router (MiB) | of which sessions, per session (B) | start to ready, slowest router (s) |\n")
         .append("| ---: | ---: | ---: | ---: | ---: |\n");
-    Measured base = measure(root, out, bootstrap, 1, "empty");
-    table.append(String.format("| 0 | 1 | %.0f | - | %.1f |%n", base.kb() / 1024.0, base.seconds()));
+    Measured base = measure(root, out, bootstrap, 1, "empty", partitions);
+    table.append(String.format("| 0 | 1 | %.0f | - | %.1f |%n", base.maxKb() / 1024.0, base.seconds()));
     write(kafka, bootstrap, sessions, gateways);
     long sessionsKb = 0;
     for (int routers : new int[] {1, 2, 4}) {
-      Measured m = measure(root, out, bootstrap, routers, "sessions");
-      sessionsKb = routers == 1 ? m.kb() : sessionsKb;
-      table.append(String.format("| %d | %d | %.0f | %.0f | %.1f |%n", sessions, routers, m.kb() / 1024.0,
-          (m.kb() - base.kb()) * 1024.0 / sessions, m.seconds()));
+      Measured m = measure(root, out, bootstrap, routers, "sessions", partitions);
+      sessionsKb = routers == 1 ? m.maxKb() : sessionsKb;
+      table.append(String.format("| %d | %d | %.0f | %.0f | %.1f |%n", sessions, routers, m.maxKb() / 1024.0,
+          (m.maxKb() - base.maxKb()) * 1024.0 / sessions, m.seconds()));
       System.out.println("weft scale: " + sessions + " sessions, " + routers + " routers: " + m);
     }
     String groupTable = "";
     if (groups > 0) {
-      writeGroups(kafka, bootstrap, groups, members, sessions);
+      List<String[]> written = writeGroups(kafka, bootstrap, groups, members, sessions);
       StringBuilder g = new StringBuilder()
-          .append("| memberships | groups | routers | heap after full GC, per router (MiB) | of which memberships, per membership (B) | start to ready, slowest router (s) |\n")
-          .append("| ---: | ---: | ---: | ---: | ---: | ---: |\n");
-      for (int routers : new int[] {1, 2}) {
-        Measured m = measure(root, out, bootstrap, routers, "groups");
-        long memberships = (long) groups * members;
-        g.append(String.format("| %d | %d | %d | %.0f | %.0f | %.1f |%n", memberships, groups, routers, m.kb() / 1024.0,
-            (m.kb() - sessionsKb) * 1024.0 / memberships, m.seconds()));
-        System.out.println("weft scale: " + memberships + " memberships, " + routers + " routers: " + m);
+          .append("| routers | partitions per router | groups held per router | heap after full GC, per router (MiB) | of which memberships, per membership (B) | start to ready, slowest router (s) | routing p50 / p99 (ms) at ")
+          .append(rate).append(" group msgs/s |\n")
+          .append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+      for (int routers : new int[] {1, 2, 4}) {
+        Measured m = measure(root, out, bootstrap, routers, "groups", partitions,
+            () -> RoutingLatency.measure(kafka, written, gateways, rate, Duration.ofSeconds(10), Duration.ofSeconds(20)));
+        g.append(String.format("| %d | %s | %s | %s | %.0f | %.1f | %.1f / %.1f |%n", routers,
+            m.each(f -> String.valueOf(f.partitions())), m.each(f -> String.valueOf(f.groups())),
+            m.each(f -> String.format("%.0f", f.heapKb() / 1024.0)), m.perMembership(sessionsKb, members),
+            m.seconds(), m.latency().p50(), m.latency().p99()));
+        System.out.println("weft scale: " + (long) groups * members + " memberships, " + routers + " routers: " + m);
       }
-      groupTable = "\nWith " + groups + " groups of " + members + " members added (the sessions stay):\n\n" + g;
+      groupTable = "\nWith " + groups + " groups of " + members + " members (" + (long) groups * members
+          + " memberships) added, the sessions staying:\n\n" + g;
     }
-    String md = "Scale run: " + sessions + " sessions over " + gateways + " gateways, one broker; "
-        + Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version") + ".\n\n"
-        + table + groupTable;
+    String md = "Scale run: " + sessions + " sessions over " + gateways + " gateways, one broker, " + partitions
+        + " inbound partitions; " + Runtime.getRuntime().availableProcessors() + " cores, Java "
+        + System.getProperty("java.version") + ".\n\n" + table + groupTable;
     Files.writeString(out.resolve("scale.md"), md);
     System.out.println(md);
     System.out.println("weft scale: wrote " + out.resolve("scale.md"));
@@ -146,11 +156,15 @@ public final class ScaleMain {
     return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
   }
 
-  /** Writes one snapshot per group, each with {@code members} current members drawn from the synthetic users. */
-  private static void writeGroups(KafkaSettings kafka, String bootstrap, int groups, int members, int users)
+  /**
+   * Writes one snapshot per group, each with {@code members} current members drawn from the synthetic users; returns
+   * each group's id and first member (its admin, who sends in the latency probe).
+   */
+  private static List<String[]> writeGroups(KafkaSettings kafka, String bootstrap, int groups, int members, int users)
       throws Exception {
     AvroSerde<GroupSnapshot> serde = AvroSerde.groupSnapshot();
     java.util.Random random = new java.util.Random(15);
+    List<String[]> written = new ArrayList<>(groups);
     long t0 = System.nanoTime();
     try (KafkaProducer<String, byte[]> producer = bulkProducer(bootstrap)) {
       for (int i = 0; i < groups; i++) {
@@ -162,52 +176,47 @@ public final class ScaleMain {
         GroupSnapshot snapshot = GroupSnapshot.newBuilder().setConv(conv).setTitle("group " + i).setVersion(1)
             .setMaxMembers(Math.max(members, 256)).setMembers(list).build();
         producer.send(new ProducerRecord<>(kafka.topics().groups(), conv, serde.encode(snapshot)));
+        written.add(new String[] {conv, list.get(0).getUser()});
       }
       producer.flush();
     }
     System.out.printf("weft scale: wrote %d groups of %d members in %.1f s%n", groups, members, (System.nanoTime() - t0) / 1e9);
+    return written;
   }
 
-  /** Heap in use after a full collection of the fullest router, and the time until the last one was ready. */
-  record Measured(long kb, double seconds) {}
+  /** One phase's figures: each router's, the time until all partitions were routed, and the latency probe's. */
+  record Measured(List<ScaleRouters.Figure> figures, double seconds, RoutingLatency.Result latency) {
+    long maxKb() {
+      return figures.stream().mapToLong(ScaleRouters.Figure::heapKb).max().orElse(0);
+    }
 
-  /** Starts {@code routers} routers at once, waits until all are ready, measures each, stops them. */
-  private static Measured measure(Path root, Path out, String bootstrap, int routers, String phase) throws Exception {
-    List<Proc> procs = new ArrayList<>();
-    List<Path> logs = new ArrayList<>();
-    long t0 = System.nanoTime();
-    try {
-      for (int r = 0; r < routers; r++) {
-        Map<String, String> env = base();
-        env.put("WEFT_KAFKA_BOOTSTRAP", bootstrap);
-        env.put("WEFT_REPLICATION_FACTOR", "1"); // one broker: what is measured is the router, not replication
-        env.put("WEFT_ROUTER_ID", "scale-" + phase + "-" + routers + "-" + r);
-        env.put("WEFT_ROUTER_HTTP_PORT", "0");
-        env.put("WEFT_ROUTER_START_TIMEOUT_MS", "1800000");
-        // The synthetic gateways send no heartbeats: a router must not take them for dead while it is measured.
-        env.put("WEFT_GATEWAY_EXPIRY_MS", "86400000");
-        Path log = out.resolve("logs").resolve("router-" + phase + "-" + routers + "-" + r + ".log");
-        logs.add(log);
-        procs.add(Proc.start("router", java(root, "router", "dev.weft.router.RouterMain", List.of()), env, log,
-            "Weft router"));
-      }
-      for (int r = 0; r < routers; r++) {
-        procs.get(r).awaitReady(1800, logs.get(r));
-      }
-      double readySeconds = (System.nanoTime() - t0) / 1e9;
-      long worstKb = 0;
-      for (Proc p : procs) {
-        jcmd(p.pid(), "GC.run");
-        Matcher m = USED.matcher(jcmd(p.pid(), "GC.heap_info"));
-        worstKb = Math.max(worstKb, m.find() ? Long.parseLong(m.group(1)) : 0);
-      }
-      return new Measured(worstKb, readySeconds);
-    } finally {
-      procs.forEach(Proc::stop);
+    String each(java.util.function.Function<ScaleRouters.Figure, String> what) {
+      return String.join(", ", figures.stream().map(what).toList());
+    }
+
+    /** Mean over the routers of (heap − the sessions-only heap) / memberships held. */
+    double perMembership(long sessionsKb, int members) {
+      return figures.stream().filter(f -> f.groups() > 0)
+          .mapToDouble(f -> (f.heapKb() - sessionsKb) * 1024.0 / (f.groups() * members)).average().orElse(Double.NaN);
     }
   }
 
-  private static List<String> java(Path root, String module, String main, List<String> jvm) throws IOException {
+  private static Measured measure(Path root, Path out, String bootstrap, int routers, String phase, int partitions)
+      throws Exception {
+    return measure(root, out, bootstrap, routers, phase, partitions, () -> null);
+  }
+
+  /** Starts {@code routers} routers at once, waits until they route every partition, measures each, stops them. */
+  private static Measured measure(Path root, Path out, String bootstrap, int routers, String phase, int partitions,
+      java.util.concurrent.Callable<RoutingLatency.Result> probe) throws Exception {
+    try (ScaleRouters started = ScaleRouters.start(root, out, bootstrap, routers, phase)) {
+      double ready = started.awaitRouting(partitions, Duration.ofMinutes(30));
+      RoutingLatency.Result latency = probe.call(); // before the full collections, which would stall it
+      return new Measured(started.measure(), ready, latency);
+    }
+  }
+
+  static List<String> java(Path root, String module, String main, List<String> jvm) throws IOException {
     Path dir = root.resolve(module).resolve("target");
     Path file = dir.resolve("classpath.txt");
     if (!Files.exists(file)) {
@@ -227,11 +236,5 @@ public final class ScaleMain {
   }
 
 
-  private static String jcmd(long pid, String command) throws IOException, InterruptedException {
-    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-    Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command).redirectErrorStream(true).start();
-    String text = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    p.waitFor();
-    return text;
-  }
+
 }

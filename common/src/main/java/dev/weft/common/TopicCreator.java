@@ -48,7 +48,12 @@ public final class TopicCreator {
    * the inbound topic, so a router finds the groups of the inbound partitions it routes at the same numbers.
    */
   public NewTopic groups() {
-    return topic(kafka.topics().groups(), kafka.inboundPartitions(),
+    return groups(kafka.inboundPartitions());
+  }
+
+  /** The groups topic with this many partitions: those of an inbound topic that exists already. */
+  public NewTopic groups(int partitions) {
+    return topic(kafka.topics().groups(), partitions,
         Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
   }
 

@@ -38,6 +38,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  *   <li>{@code tail <topic> [--from-beginning] [--limit N]}: one JSON line per record, its value decoded by its own
  *       writer schema (current or any kept release). From the end unless {@code --from-beginning}; runs until Ctrl-C
  *       or N records.
+ *   <li>{@code regroup [--backup-dir DIR | --from-backup FILE]}: gives the groups topic as many partitions as the
+ *       inbound one, keeping every group ({@link GroupsRepartition}); the routers must be stopped.
  * </ul>
  *
  * Reads WEFT_KAFKA_BOOTSTRAP (default localhost:9092) and WEFT_TOPIC_PREFIX. Exit code 2 for bad arguments, an
@@ -47,7 +49,8 @@ public final class TopicsMain {
 
   static final String USAGE = """
       usage: weft topics list
-             weft topics tail <topic> [--from-beginning] [--limit N]""";
+             weft topics tail <topic> [--from-beginning] [--limit N]
+             weft topics regroup [--backup-dir DIR | --from-backup FILE]   (routers stopped)""";
   private static final Duration TIMEOUT = Duration.ofSeconds(15);
 
   private TopicsMain() {}
@@ -74,6 +77,9 @@ public final class TopicsMain {
         Tail tail = Tail.parse(args);
         return tail(kafka, tail, out, err, decoder, stopOnSignal);
       }
+      if (args.length >= 1 && args[0].equals("regroup")) {
+        return regroup(kafka, env, args, out, err);
+      }
       err.println("weft topics: " + (args.length == 0 ? "no command" : "unknown command or arguments: " + String.join(" ", args)));
       err.println(USAGE);
       return 2;
@@ -93,6 +99,29 @@ public final class TopicsMain {
       return 1;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return 1;
+    }
+  }
+
+  private static int regroup(KafkaSettings kafka, Env env, String[] args, PrintStream out, PrintStream err)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    GroupsRepartition tool = new GroupsRepartition(kafka, env.string("WEFT_ROUTER_GROUP", "weft-router"), out);
+    try {
+      if (args.length == 1) {
+        tool.run(java.nio.file.Path.of("."));
+      } else if (args.length == 3 && args[1].equals("--backup-dir")) {
+        tool.run(java.nio.file.Path.of(args[2]));
+      } else if (args.length == 3 && args[1].equals("--from-backup")) {
+        tool.restore(java.nio.file.Path.of(args[2]));
+      } else {
+        throw new BadArgs("regroup takes --backup-dir DIR or --from-backup FILE");
+      }
+      return 0;
+    } catch (GroupsRepartition.Refused e) {
+      err.println("weft topics: " + e.getMessage());
+      return 1;
+    } catch (java.io.IOException e) {
+      err.println("weft topics: " + e.getMessage());
       return 1;
     }
   }

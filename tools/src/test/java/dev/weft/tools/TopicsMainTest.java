@@ -25,6 +25,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import dev.weft.common.kafka.KeyPartitions;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 @WeftIntegrationTest
 class TopicsMainTest {
@@ -178,5 +184,72 @@ class TopicsMainTest {
       version.forEach(s -> assertTrue(decoder.knows(s), s.getFullName()));
     }
     assertTrue(decoder.knows(SessionAnnouncement.getClassSchema()));
+  }
+
+  @Test
+  void regroup_givesTheGroupsTopicTheInboundPartitionsAndKeepsTheLatestSnapshotOfEveryGroup(WeftInfra infra,
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path backups) throws Exception {
+    KafkaSettings kafka = KafkaSettings.from(infra.env());
+    TopicCreator creator = new TopicCreator(kafka);
+    creator.ensure(List.of(creator.inbound(), creator.groups(2))); // as a cluster made before the rule had it
+    List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+    Map<String, String> expected = new java.util.TreeMap<>();
+    for (int i = 0; i < 20; i++) {
+      records.add(new ProducerRecord<>(kafka.topics().groups(), "g" + i, ("v1-" + i).getBytes(StandardCharsets.UTF_8)));
+      expected.put("g" + i, "v1-" + i);
+    }
+    records.add(new ProducerRecord<>(kafka.topics().groups(), "g3", "v2-3".getBytes(StandardCharsets.UTF_8)));
+    expected.put("g3", "v2-3");
+    records.add(new ProducerRecord<>(kafka.topics().groups(), "g4", null));
+    expected.remove("g4");
+    send(infra, records);
+
+    Properties member = infra.kafkaProps();
+    member.put("group.id", "weft-router-regroup-" + infra.topicPrefix());
+    try (KafkaConsumer<String, byte[]> router = new KafkaConsumer<>(member, new StringDeserializer(),
+        new ByteArrayDeserializer())) {
+      router.subscribe(List.of(kafka.topics().inbound()));
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
+        router.poll(java.time.Duration.ofMillis(100));
+        return !router.assignment().isEmpty();
+      });
+      Result refused = run(infra.env(Map.of("WEFT_ROUTER_GROUP", member.getProperty("group.id"))), "regroup");
+      assertEquals(1, refused.code(), refused.err());
+      assertTrue(refused.err().contains("stop the routers first"), refused.err());
+    }
+
+    Result done = run(infra.env(), "regroup", "--backup-dir", backups.toString());
+    assertEquals(0, done.code(), done.err());
+    assertTrue(done.out().get(0).contains("read 19 groups"), done.out().toString());
+    Map<String, String> got = new java.util.TreeMap<>();
+    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(infra.kafkaProps(), new StringDeserializer(),
+        new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = c.partitionsFor(kafka.topics().groups()).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      assertEquals(3, partitions.size(), "as many partitions as the inbound topic");
+      c.assign(partitions);
+      c.seekToBeginning(partitions);
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (got.size() < expected.size() && System.nanoTime() < deadline) {
+        for (var r : c.poll(java.time.Duration.ofMillis(200))) {
+          assertEquals(KeyPartitions.of(r.key(), 3), r.partition(), r.key() + " where a router looks for it");
+          got.put(r.key(), new String(r.value(), StandardCharsets.UTF_8));
+        }
+      }
+    }
+    assertEquals(expected, got);
+    assertEquals(0, run(infra.env(), "regroup").code(), "a second run has nothing to do");
+    try (var files = java.nio.file.Files.list(backups)) {
+      assertEquals(1, files.count(), "the backup is kept");
+    }
+  }
+
+  private static Result run(dev.weft.common.Env env, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = TopicsMain.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), RecordDecoder.standard(), false);
+    String text = out.toString(StandardCharsets.UTF_8);
+    return new Result(code, text.isEmpty() ? List.of() : List.of(text.split("\n")), err.toString(StandardCharsets.UTF_8));
   }
 }
