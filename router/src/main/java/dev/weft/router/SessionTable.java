@@ -1,19 +1,22 @@
 package dev.weft.router;
 
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.StampedLock;
 
 /**
  * Who is connected where: session id → (user, gateway), and user → the gateways holding their sessions, with
  * how many sessions each.
  *
- * <p>Threading: one writer (the {@link SessionTableReader} thread; writes are also synchronized, so any thread
- * may write), many lock-free readers (the routing thread). Each user's gateways are published as an immutable
- * {@link Presence} replaced on every change, so a reader never sees a half-made one and allocates nothing.
- * Sessions change far less often than messages flow, so copying on write is the cheap side.
+ * <p>Packed, since every router holds every session: sessions in {@link SessionSlots} (a UUID id as two longs, the
+ * user and gateway as numbers), users in {@link UserIndex} (ids as bytes in one array, one {@code int} word each),
+ * gateways in {@link GatewayIndex}. A user's word says where the user is: the gateway's number and the session count
+ * there, for a user on one gateway (most users); {@link #MULTI} for one on several, whose {@link Presence} is kept in
+ * {@link #multi}. Measured with {@code ./weft scale} (docs/scale.md).
+ *
+ * <p>Threading: one writer at a time (the {@link SessionTableReader} thread; writes are synchronized, so any thread
+ * may write), under a {@link StampedLock}'s write lock; many readers (the routing threads), each read optimistic:
+ * lock-free and allocation-free, tried again under the read lock only when a write overlapped it.
  */
 final class SessionTable {
 
@@ -27,6 +30,10 @@ final class SessionTable {
     private Presence(String[] gateways, int[] sessions) {
       this.gateways = gateways;
       this.sessions = sessions;
+    }
+
+    static Presence single(String gateway) {
+      return new Presence(new String[] {gateway}, new int[] {1});
     }
 
     int size() {
@@ -50,10 +57,7 @@ final class SessionTable {
       return -1;
     }
 
-    private Presence plusOne(String gateway, Map<String, Presence> singles) {
-      if (gateways.length == 0) {
-        return singles.computeIfAbsent(gateway, g -> new Presence(new String[] {g}, new int[] {1}));
-      }
+    private Presence plusOne(String gateway) {
       int i = indexOf(gateway);
       if (i >= 0) {
         int[] s = sessions.clone();
@@ -68,13 +72,10 @@ final class SessionTable {
     }
 
     /** Null when no session is left. */
-    private Presence minusOne(String gateway, Map<String, Presence> singles) {
+    private Presence minusOne(String gateway) {
       int i = indexOf(gateway);
       if (i < 0) {
         return this;
-      }
-      if (gateways.length == 1 && sessions[0] == 2) {
-        return singles.computeIfAbsent(gateways[0], g -> new Presence(new String[] {g}, new int[] {1}));
       }
       if (sessions[i] > 1) {
         int[] s = sessions.clone();
@@ -83,10 +84,6 @@ final class SessionTable {
       }
       if (gateways.length == 1) {
         return null;
-      }
-      if (gateways.length == 2 && sessions[1 - i] == 1) {
-        String other = gateways[1 - i];
-        return singles.computeIfAbsent(other, x -> new Presence(new String[] {x}, new int[] {1}));
       }
       String[] g = new String[gateways.length - 1];
       int[] s = new int[sessions.length - 1];
@@ -100,35 +97,82 @@ final class SessionTable {
     }
   }
 
-  private record Session(String user, String gateway) {}
+  /** A user's word for "on several gateways (or very many sessions on one): see {@link #multi}". */
+  private static final int MULTI = -1;
+  /** Sessions on one gateway that the word can count; one more moves the user to {@link #multi}. */
+  private static final int MAX_WORD_COUNT = 0xffff;
 
-  /**
-   * By session id: a {@link UUID} for the ids gateways make (canonical lowercase UUIDs, 32 bytes instead of an
-   * 80-byte {@code String}), the id itself for any other. Measured with {@code ./weft scale} (docs/scale.md).
-   */
-  private final ConcurrentHashMap<Object, Session> sessions = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Presence> presence = new ConcurrentHashMap<>();
-  /** Gateway ids are few and repeated in every session: keep one copy of each. Guarded by this. */
-  private final Map<String, String> gatewayIds = new HashMap<>();
-  /**
-   * The presence of a user with one session, shared by every such user of a gateway (most users, most of the
-   * time): immutable, so sharing it costs them nothing. Guarded by this.
-   */
-  private final Map<String, Presence> singles = new HashMap<>();
+  private final StampedLock lock = new StampedLock();
+  private final SessionSlots sessions = new SessionSlots();
+  private final UserIndex users = new UserIndex();
+  private final GatewayIndex gateways = new GatewayIndex();
+  /** Users whose word is {@link #MULTI}, by number. */
+  private final ConcurrentHashMap<Integer, Presence> multi = new ConcurrentHashMap<>();
 
-  /** Where the user is connected; {@link Presence#NONE} when nowhere. Lock-free, allocation-free. */
+  /** Where the user is connected; {@link Presence#NONE} when nowhere. Lock-free, allocation-free for most users. */
   Presence presenceOf(String user) {
-    Presence p = presence.get(user);
-    return p == null ? Presence.NONE : p;
+    Presence p = read(presenceReader, user);
+    return p == null ? Presence.NONE : p; // null only from a torn read, which validation rejects
+  }
+
+  private final java.util.function.Function<String, Presence> presenceReader = this::readPresence;
+  private final java.util.function.Function<String, String> gatewayReader = this::readGateway;
+
+  /**
+   * Reads optimistically: lock-free, valid when no write overlapped it (a torn read may also throw, or give null,
+   * which a write in progress alone can cause); else reads again under the read lock. The readers are fields, so a
+   * read allocates nothing.
+   */
+  private <R> R read(java.util.function.Function<String, R> reader, String key) {
+    long stamp = lock.tryOptimisticRead();
+    R result = null;
+    boolean read = false;
+    try {
+      result = reader.apply(key);
+      read = true;
+    } catch (RuntimeException torn) {
+      // validate fails below
+    }
+    if (read && lock.validate(stamp)) {
+      return result;
+    }
+    stamp = lock.readLock();
+    try {
+      return reader.apply(key);
+    } finally {
+      lock.unlockRead(stamp);
+    }
+  }
+
+  private Presence readPresence(String user) {
+    int n = users.find(user);
+    if (n < 0) {
+      return Presence.NONE;
+    }
+    int word = users.word(n);
+    if (word == MULTI) {
+      return multi.get(n);
+    }
+    if (word == 0) {
+      return Presence.NONE;
+    }
+    int count = word & 0xffff;
+    int gateway = word >>> 16;
+    if (count == 1) {
+      return gateways.single(gateway);
+    }
+    String name = gateways.name(gateway);
+    return name == null ? null : new Presence(new String[] {name}, new int[] {count});
   }
 
   /** The gateway holding a session, or null when the session is unknown. */
   String gatewayOf(String session) {
-    if (session == null) {
-      return null;
-    }
-    Session s = sessions.get(key(session));
-    return s == null ? null : s.gateway();
+    return session == null ? null : read(gatewayReader, session);
+  }
+
+  private String readGateway(String session) {
+    long found = sessions.find(session);
+    return found == SessionSlots.ABSENT ? null : gateways.name(SessionSlots.gateway(found));
   }
 
   static boolean isValidGatewayId(String gateway) {
@@ -140,80 +184,112 @@ final class SessionTable {
     if (!isValidGatewayId(gateway)) {
       throw new IllegalArgumentException("gateway id '" + gateway + "' cannot name a delivery topic");
     }
-    Object key = key(session);
-    Session old = sessions.get(key);
-    if (old != null && old.user().equals(user) && old.gateway().equals(gateway)) {
+    long old = sessions.find(session);
+    if (old != SessionSlots.ABSENT && SessionSlots.user(old) == users.find(user)
+        && gateway.equals(gateways.name(SessionSlots.gateway(old)))) {
       return;
     }
-    if (old != null) {
-      remove(session);
+    long stamp = lock.writeLock();
+    try {
+      if (old != SessionSlots.ABSENT) {
+        removeLocked(session);
+      }
+      int g = gateways.acquire(gateway);
+      int u = users.add(user);
+      sessions.put(session, u, g);
+      plusOne(u, g);
+    } finally {
+      lock.unlockWrite(stamp);
     }
-    String gw = gatewayIds.computeIfAbsent(gateway, g -> g);
-    sessions.put(key, new Session(user, gw));
-    presence.compute(user, (u, p) -> (p == null ? Presence.NONE : p).plusOne(gw, singles));
   }
 
   /** Forgets a session (a tombstone); unknown sessions are ignored. */
   synchronized void remove(String session) {
-    Session old = sessions.remove(key(session));
-    if (old != null) {
-      presence.computeIfPresent(old.user(), (u, p) -> p.minusOne(old.gateway(), singles));
+    if (sessions.find(session) == SessionSlots.ABSENT) {
+      return;
     }
+    long stamp = lock.writeLock();
+    try {
+      removeLocked(session);
+    } finally {
+      lock.unlockWrite(stamp);
+    }
+  }
+
+  private void removeLocked(String session) {
+    long old = sessions.remove(session);
+    if (old == SessionSlots.ABSENT) {
+      return;
+    }
+    int u = SessionSlots.user(old);
+    int g = SessionSlots.gateway(old);
+    if (!minusOne(u, g)) {
+      users.remove(u);
+    }
+    gateways.release(g);
+  }
+
+  private void plusOne(int u, int g) {
+    int word = users.word(u);
+    if (word == 0) {
+      users.setWord(u, (g << 16) | 1);
+      return;
+    }
+    if (word != MULTI && (word >>> 16) == g && (word & 0xffff) < MAX_WORD_COUNT) {
+      users.setWord(u, word + 1);
+      return;
+    }
+    Presence now = word == MULTI ? multi.get(u) : fromWord(word);
+    multi.put(u, now.plusOne(gateways.name(g)));
+    users.setWord(u, MULTI);
+  }
+
+  /** False when the user has no session left. */
+  private boolean minusOne(int u, int g) {
+    int word = users.word(u);
+    if (word != MULTI) {
+      if ((word & 0xffff) <= 1) {
+        users.setWord(u, 0);
+        return false;
+      }
+      users.setWord(u, word - 1);
+      return true;
+    }
+    Presence now = multi.get(u).minusOne(gateways.name(g));
+    if (now == null) {
+      multi.remove(u);
+      users.setWord(u, 0);
+      return false;
+    }
+    if (now.size() == 1 && now.sessions(0) <= MAX_WORD_COUNT) {
+      multi.remove(u); // back to a word: on one gateway again
+      users.setWord(u, (gateways.numberOf(now.gateway(0)) << 16) | now.sessions(0));
+    } else {
+      multi.put(u, now);
+    }
+    return true;
+  }
+
+  private Presence fromWord(int word) {
+    return new Presence(new String[] {gateways.name(word >>> 16)}, new int[] {word & 0xffff});
   }
 
   /** The sessions a gateway holds. A scan: called only when a gateway is expired. */
   synchronized java.util.List<String> sessionsOf(String gateway) {
-    java.util.List<String> out = new java.util.ArrayList<>();
-    sessions.forEach((id, s) -> {
-      if (s.gateway().equals(gateway)) {
-        out.add(id.toString()); // a UUID key prints as the canonical id it was parsed from
-      }
-    });
-    return out;
+    int g = gateways.numberOf(gateway);
+    return g < 0 ? new java.util.ArrayList<>() : sessions.onGateway(g);
   }
 
   /** Every gateway that holds at least one session. */
   synchronized java.util.Set<String> gateways() {
-    java.util.Set<String> out = new java.util.HashSet<>();
-    sessions.values().forEach(s -> out.add(s.gateway()));
-    return out;
+    return gateways.present();
   }
 
-  /** The map key of a session id: a UUID when the id is one in canonical form (so it prints back the same), else the id. */
-  static Object key(String session) {
-    if (session.length() != 36) {
-      return session;
-    }
-    long hi = 0;
-    long lo = 0;
-    int digits = 0;
-    for (int i = 0; i < 36; i++) {
-      char c = session.charAt(i);
-      if (i == 8 || i == 13 || i == 18 || i == 23) {
-        if (c != '-') {
-          return session;
-        }
-        continue;
-      }
-      int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-      if (v < 0) {
-        return session; // uppercase or not hex: not what UUID.toString() writes, so keep the id itself
-      }
-      if (digits < 16) {
-        hi = (hi << 4) | v;
-      } else {
-        lo = (lo << 4) | v;
-      }
-      digits++;
-    }
-    return new UUID(hi, lo);
-  }
-
-  int sessionCount() {
+  synchronized int sessionCount() {
     return sessions.size();
   }
 
-  int userCount() {
-    return presence.size();
+  synchronized int userCount() {
+    return users.size();
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -117,5 +118,107 @@ class SessionTableTest {
     table.remove("s4");
     assertEquals(0, table.presenceOf("alice").size());
     assertEquals(Map.of("gw-a", 1), presence("bob"));
+  }
+
+  @Test
+  void agreesWithASimpleModelThroughAHundredThousandRandomChanges() {
+    java.util.Random random = new java.util.Random(42);
+    Map<String, String[]> model = new java.util.HashMap<>(); // session -> {user, gateway}
+    List<String> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < 3000; i++) {
+      // mostly canonical UUIDs, as gateways make them; some other ids too
+      ids.add(i % 10 == 0 ? "s-" + i : new java.util.UUID(random.nextLong(), random.nextLong()).toString());
+    }
+    String[] people = new String[500];
+    for (int i = 0; i < people.length; i++) {
+      people[i] = i % 50 == 0 ? "ünï-" + i : "user-" + i; // some ids that are not ASCII
+    }
+    for (int step = 0; step < 100_000; step++) {
+      String session = ids.get(random.nextInt(ids.size()));
+      if (random.nextInt(3) == 0) {
+        table.remove(session);
+        model.remove(session);
+      } else {
+        String user = people[random.nextInt(people.length)];
+        String gateway = "gw-" + random.nextInt(step < 50_000 ? 8 : 200); // later, gateways come and go
+        table.put(session, user, gateway);
+        model.put(session, new String[] {user, gateway});
+      }
+      if (step % 10_000 == 0 || step == 99_999) {
+        assertSameAs(model, ids, people);
+      }
+    }
+    for (String id : ids) {
+      table.remove(id);
+    }
+    assertEquals(0, table.sessionCount());
+    assertEquals(0, table.userCount());
+    assertEquals(java.util.Set.of(), table.gateways());
+  }
+
+  private void assertSameAs(Map<String, String[]> model, List<String> ids, String[] people) {
+    assertEquals(model.size(), table.sessionCount());
+    Map<String, Map<String, Integer>> where = new java.util.HashMap<>();
+    Map<String, java.util.Set<String>> byGateway = new java.util.HashMap<>();
+    model.forEach((session, ug) -> {
+      where.computeIfAbsent(ug[0], u -> new java.util.HashMap<>()).merge(ug[1], 1, Integer::sum);
+      byGateway.computeIfAbsent(ug[1], g -> new java.util.HashSet<>()).add(session);
+    });
+    assertEquals(where.size(), table.userCount());
+    for (String user : people) {
+      assertEquals(where.getOrDefault(user, Map.of()), presence(user), user);
+    }
+    for (String id : ids) {
+      String[] ug = model.get(id);
+      assertEquals(ug == null ? null : ug[1], table.gatewayOf(id), id);
+    }
+    assertEquals(byGateway.keySet(), table.gateways());
+    byGateway.forEach((g, sessions) -> assertEquals(sessions, new java.util.HashSet<>(table.sessionsOf(g)), g));
+  }
+
+  @Test
+  void readersOnAnotherThreadNeverSeeAStateThatWasNeverThere() throws Exception {
+    // bob stays on gw-b throughout; alice's sessions churn and make the tables grow, shrink and compact meanwhile.
+    table.put("bob-1", "bob", "gw-b");
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicReference<String> wrong = new java.util.concurrent.atomic.AtomicReference<>();
+    Thread reader = new Thread(() -> {
+      while (!stop.get()) {
+        SessionTable.Presence p = table.presenceOf("bob");
+        if (p.size() != 1 || !p.gateway(0).equals("gw-b") || p.sessions(0) != 1) {
+          wrong.set("bob's presence read as " + p.size() + " gateways");
+        }
+        if (!"gw-b".equals(table.gatewayOf("bob-1"))) {
+          wrong.set("bob's session read as on " + table.gatewayOf("bob-1"));
+        }
+      }
+    });
+    reader.start();
+    for (int round = 0; round < 20; round++) {
+      for (int i = 0; i < 5000; i++) {
+        table.put(new java.util.UUID(round, i).toString(), "user-" + round + "-" + i, "gw-" + (i % 7));
+      }
+      for (int i = 0; i < 5000; i++) {
+        table.remove(new java.util.UUID(round, i).toString());
+      }
+    }
+    stop.set(true);
+    reader.join();
+    assertNull(wrong.get(), wrong.get());
+    assertEquals(1, table.sessionCount());
+  }
+
+  @Test
+  void aUserWithMoreSessionsOnOneGatewayThanAWordCountsIsStillCountedRight() {
+    for (int i = 0; i < 70_000; i++) {
+      table.put("s" + i, "bot", "gw-a");
+    }
+    assertEquals(Map.of("gw-a", 70_000), presence("bot"));
+    for (int i = 0; i < 69_999; i++) {
+      table.remove("s" + i);
+    }
+    assertEquals(Map.of("gw-a", 1), presence("bot"));
+    table.remove("s69999");
+    assertEquals(0, table.userCount());
   }
 }
