@@ -11,9 +11,6 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -44,18 +41,7 @@ public final class GroupDirectory implements AutoCloseable {
 
   /** Starts reading every partition; returns once everything the topic held at start is loaded. Blocking. */
   public void start(Duration timeout) {
-    view.start();
-    try {
-      view.holdAll().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      log.info("loaded {} groups from {}", groups.size(), view.topic());
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("could not load " + view.topic() + " within " + timeout, e);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("could not load " + view.topic() + ": " + e.getCause(), e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    view.startAll(timeout, () -> log.info("loaded {} groups from {}", groups.size(), view.topic()));
   }
 
   /** Starts reading nothing: partitions are {@link #hold held} as they are assigned. */

@@ -109,13 +109,41 @@ public final class CompactedTopicView implements AutoCloseable {
     return request(true, null);
   }
 
+  /**
+   * Starts the view holding every partition, and returns once what the topic held is loaded. {@code onLoaded} runs on
+   * the view's thread between the last record of the load and the first after it, so an owner that treats records
+   * differently once loaded (telling listeners of changes) misses none and is told of none from the load. Blocking:
+   * for a service's start.
+   *
+   * @throws IllegalStateException when it is not loaded within the timeout, or the view stopped
+   */
+  public void startAll(Duration timeout, Runnable onLoaded) {
+    CompletableFuture<Void> held = new CompletableFuture<>();
+    CompletableFuture<Void> done = held.thenRun(onLoaded); // attached first: it runs where the hold completes
+    start();
+    request(true, null, held);
+    try {
+      done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("could not load " + topic + " within " + timeout, e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("could not load " + topic + ": " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while loading " + topic, e);
+    }
+  }
+
   /** Stops reading these partitions; the sink drops what came from them. Completes once it has. */
   public CompletableFuture<Void> release(Collection<Integer> partitions) {
     return request(false, List.copyOf(partitions));
   }
 
   private CompletableFuture<Void> request(boolean hold, Collection<Integer> partitions) {
-    CompletableFuture<Void> f = new CompletableFuture<>();
+    return request(hold, partitions, new CompletableFuture<>());
+  }
+
+  private CompletableFuture<Void> request(boolean hold, Collection<Integer> partitions, CompletableFuture<Void> f) {
     Throwable stopped = fatal;
     if (stopped != null || closed) {
       f.completeExceptionally(stopped != null ? stopped : new IllegalStateException(name + " is closed"));
@@ -211,8 +239,12 @@ public final class CompactedTopicView implements AutoCloseable {
             return;
           }
           long delay = backoff.nextDelayMs();
-          log.warn("{}: reading {} failed: {}; attempt {}, retrying in {} ms", name, topic, e.toString(),
-              backoff.failures(), delay);
+          if (backoff.failures() == 1) {
+            log.warn("{}: reading {} failed; attempt 1, retrying in {} ms", name, topic, delay, e); // with where
+          } else {
+            log.warn("{}: reading {} failed: {}; attempt {}, retrying in {} ms", name, topic, e.toString(),
+                backoff.failures(), delay);
+          }
           stopping.await(delay, TimeUnit.MILLISECONDS);
         }
       }

@@ -10,11 +10,7 @@ import dev.weft.schemas.SessionAnnouncement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -66,21 +62,10 @@ public final class PresenceDirectory implements AutoCloseable {
 
   /** Starts reading; returns once the sessions that existed at start are loaded. Blocking. */
   public void start(Duration timeout) {
-    view.start();
-    CompletableFuture<Void> all = view.holdAll().thenRun(() -> {
+    view.startAll(timeout, () -> {
       loaded = true;
       log.info("presence loaded: {} sessions of {} users", sessions.size(), counts.size());
     });
-    try {
-      all.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("could not load " + view.topic() + " within " + timeout, e);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("could not load " + view.topic() + ": " + e.getCause(), e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 
   /** Called with each change once loaded: online, or offline with last seen. */
