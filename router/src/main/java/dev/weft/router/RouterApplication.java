@@ -120,7 +120,8 @@ public final class RouterApplication implements AutoCloseable {
     if (in != gr) {
       throw new IllegalStateException(groups + " has " + gr + " partitions and " + inbound + " has " + in
           + "; they must have as many, so that a conversation's group is in the partition of its messages."
-          + " See docs/operations.md, \"Groups topic partitions\", to move the groups to a topic of " + in + " partitions");
+          + " With the routers stopped, ./weft topics regroup rebuilds it with " + in + " partitions, keeping every group"
+          + " (docs/operations.md, \"Runbook: groups topic partitions\")");
     }
   }
 

@@ -22,7 +22,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -62,7 +61,7 @@ final class GroupsRepartition {
   /** Rebuilds the groups topic, keeping a backup in {@code backupDir}. */
   void run(Path backupDir) throws Refused, IOException, InterruptedException, ExecutionException, TimeoutException {
     String groups = kafka.topics().groups();
-    try (Admin admin = admin()) {
+    try (Admin admin = TopicsMain.admin(kafka)) {
       int inbound = partitions(admin, kafka.topics().inbound());
       int now = partitions(admin, groups);
       if (now == inbound) {
@@ -86,7 +85,7 @@ final class GroupsRepartition {
   void restore(Path backup) throws Refused, IOException, InterruptedException, ExecutionException, TimeoutException {
     String groups = kafka.topics().groups();
     Map<String, byte[]> latest = readBackup(backup);
-    try (Admin admin = admin()) {
+    try (Admin admin = TopicsMain.admin(kafka)) {
       int inbound = partitions(admin, kafka.topics().inbound());
       if (!admin.listTopics().names().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).contains(groups)) {
         create(admin, inbound);
@@ -216,10 +215,4 @@ final class GroupsRepartition {
     return latest;
   }
 
-  private Admin admin() {
-    Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap());
-    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
-    return Admin.create(props);
-  }
 }

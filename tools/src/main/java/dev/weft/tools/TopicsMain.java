@@ -307,7 +307,7 @@ public final class TopicsMain {
     return b.append('"').toString();
   }
 
-  private static Admin admin(KafkaSettings kafka) {
+  static Admin admin(KafkaSettings kafka) {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap());
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());

@@ -72,6 +72,8 @@ public final class CompactedTopicView implements AutoCloseable {
   private final List<Waiting> holds = new ArrayList<>();
   private final List<Waiting> waiting = new ArrayList<>();
   private final List<CompletableFuture<Void>> asked = new ArrayList<>();
+  /** A request whose application failed: applied again before any later one. */
+  private Request retry;
 
   /** A hold or release of partitions (null: every partition of the topic). */
   private record Request(boolean hold, Collection<Integer> partitions, CompletableFuture<Void> done) {}
@@ -261,8 +263,6 @@ public final class CompactedTopicView implements AutoCloseable {
   }
 
   /** Applies queued holds and releases in order; one that fails is retried first next time. */
-  private Request retry;
-
   private void applyRequests() {
     if (retry != null) {
       Request r = retry;
