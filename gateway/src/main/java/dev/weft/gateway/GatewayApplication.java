@@ -9,7 +9,9 @@ import dev.weft.common.groups.GroupDirectory;
 import dev.weft.gateway.config.GatewayConfig;
 import dev.weft.common.ops.Metrics;
 import dev.weft.common.ops.OpsServer;
+import dev.weft.gateway.groups.LoadedUsers;
 import dev.weft.gateway.groups.Memberships;
+import dev.weft.gateway.http.PersisterGroups;
 import dev.weft.gateway.groups.UserGroups;
 import dev.weft.gateway.ops.GatewayMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -98,19 +100,17 @@ public final class GatewayApplication implements AutoCloseable {
     publisher.warmUp(config.kafka().topics().typing());
     GroupDirectory groups = new GroupDirectory(config.kafka(), "weft-gateway-" + config.gatewayId() + "-groups");
     UserGroups userGroups = new UserGroups();
-    groups.onChange(userGroups); // before start: the groups loaded at start are counted too
-    groups.start(Duration.ofSeconds(60));
+    groups.onChange(userGroups);
     PresenceDirectory presenceDirectory = new PresenceDirectory(config.kafka(), "weft-gateway-" + config.gatewayId() + "-presence");
     presenceDirectory.start(Duration.ofSeconds(60));
     LocalSessions sessions = new LocalSessions();
     PrometheusMeterRegistry registry = Metrics.create("gateway", config.gatewayId());
     GatewayMetrics metrics = new GatewayMetrics(registry, sessions::size);
     metrics.bindGroupDirectory(groups);
-    Memberships memberships = new Memberships(groups, userGroups, config.lookups(), metrics, System::nanoTime);
+
     publisher.bindMetrics(registry);
     DeliveryConsumer deliveries = new DeliveryConsumer(config.kafka(), config.gatewayId(), new DeliveryDispatcher(sessions, metrics), groups);
     deliveries.bindMetrics(registry);
-    deliveries.start();
 
     // Vert.x's own meters (event loops, HTTP, WebSockets) in the same registry.
     Vertx vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
@@ -123,6 +123,16 @@ public final class GatewayApplication implements AutoCloseable {
         WebClient.create(vertx, new io.vertx.ext.web.client.WebClientOptions(),
             new io.vertx.core.http.PoolOptions().setHttp1MaxSize(config.persisterConnections())),
         config.persisterUrl(), config.internalSecret());
+    // A gateway holds the groups of its users only: loaded from the persister as each connects, followed on the groups
+    // topic from now on (LoadedUsers).
+    PersisterGroups persisterGroups = new PersisterGroups(persister);
+    LoadedUsers loadedUsers = new LoadedUsers(groups, userGroups, persisterGroups, groups::onReaderThread);
+    groups.retainOnly(loadedUsers);
+    groups.startFollowing(Duration.ofSeconds(60));
+    deliveries.start(); // after: it asks the directory to catch up before a group event
+    metrics.bindLoadedUsers(loadedUsers, groups);
+    Memberships memberships = new Memberships(groups, userGroups, loadedUsers, persisterGroups, config.lookups(), metrics,
+        System::nanoTime);
     PresenceHub presence = new PresenceHub(presenceDirectory, new PresenceAccess(config.signals().presencePolicy(),
         memberships, new DirectPartners(persister)));
     dev.weft.gateway.abuse.ClientAddress addresses = new dev.weft.gateway.abuse.ClientAddress(config.abuse().trustedProxies());

@@ -33,6 +33,7 @@ public final class GroupDirectory implements AutoCloseable {
   private final AvroSerde<GroupSnapshot> serde = AvroSerde.groupSnapshot();
   private final Map<String, GroupState> groups = new ConcurrentHashMap<>();
   private volatile Listener listener = (before, after) -> { };
+  private volatile Filter filter = state -> true;
 
   public GroupDirectory(KafkaSettings kafka, String clientId) {
     this.view = new CompactedTopicView(kafka.topics().groups(), "groups",
@@ -42,6 +43,15 @@ public final class GroupDirectory implements AutoCloseable {
   /** Starts reading every partition; returns once everything the topic held at start is loaded. Blocking. */
   public void start(Duration timeout) {
     view.startAll(timeout, () -> log.info("loaded {} groups from {}", groups.size(), view.topic()));
+  }
+
+  /**
+   * Starts reading every partition from its end, for a gateway: what came before it learns elsewhere (and
+   * {@link #put}s), and of what follows it keeps only what its {@link #retainOnly filter} wants. Blocking.
+   */
+  public void startFollowing(Duration timeout) {
+    view.startFollowing(timeout);
+    log.info("following {} from its end", view.topic());
   }
 
   /** Starts reading nothing: partitions are {@link #hold held} as they are assigned. */
@@ -79,10 +89,41 @@ public final class GroupDirectory implements AutoCloseable {
     return groups.size();
   }
 
-  /** Told of every state that replaces another (or is a group's first): before (null: none) and after. */
+  /**
+   * Told of every state that replaces another (or is a group's first): before (null: none) and after (null only when
+   * the {@link Filter} no longer keeps the group).
+   */
   @FunctionalInterface
   public interface Listener {
     void changed(GroupState before, GroupState after);
+  }
+
+  /** Which groups are worth holding here; asked of each new state, under that group's update. */
+  @FunctionalInterface
+  public interface Filter {
+    boolean keep(GroupState state);
+  }
+
+  /**
+   * Holds only the states {@code filter} keeps: a newer state it does not keep replaces the held one by nothing. Set it
+   * before start. Like the listener it runs inside the group's update: keep it short, and never call back in here.
+   */
+  public void retainOnly(Filter filter) {
+    this.filter = filter;
+  }
+
+  /**
+   * Asks the filter again about the group held now, and forgets it when the answer is no (the listener is told, with
+   * no after-state). For an owner whose reasons to keep a group changed. Any thread.
+   */
+  public void reconsider(String conv) {
+    groups.computeIfPresent(conv, (c, old) -> {
+      if (filter.keep(old)) {
+        return old;
+      }
+      listener.changed(old, null);
+      return null;
+    });
   }
 
   /**
@@ -100,6 +141,12 @@ public final class GroupDirectory implements AutoCloseable {
       if (old != null && state.version() <= old.version()) {
         return old;
       }
+      if (!filter.keep(state)) {
+        if (old != null) {
+          listener.changed(old, null);
+        }
+        return null;
+      }
       listener.changed(old, state);
       return state;
     });
@@ -107,6 +154,11 @@ public final class GroupDirectory implements AutoCloseable {
 
   public String topic() {
     return view.topic();
+  }
+
+  /** Runs {@code task} on the reader's thread, with no snapshot applied meanwhile. Any thread. */
+  public void onReaderThread(Runnable task) {
+    view.execute(task);
   }
 
   /** True when every snapshot below the given end offsets is applied, for the partitions held here. Any thread. */

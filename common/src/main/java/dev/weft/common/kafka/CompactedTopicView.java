@@ -59,6 +59,7 @@ public final class CompactedTopicView implements AutoCloseable {
   private final Map<TopicPartition, Long> applied = new ConcurrentHashMap<>();
   private final java.util.concurrent.ConcurrentLinkedQueue<CompletableFuture<Void>> freshRequests =
       new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> tasks = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final AtomicLong catchUpChecks = new AtomicLong();
   private final CountDownLatch stopping = new CountDownLatch(1);
   private volatile boolean closed;
@@ -75,8 +76,11 @@ public final class CompactedTopicView implements AutoCloseable {
   /** A request whose application failed: applied again before any later one. */
   private Request retry;
 
-  /** A hold or release of partitions (null: every partition of the topic). */
-  private record Request(boolean hold, Collection<Integer> partitions, CompletableFuture<Void> done) {}
+  /**
+   * A hold or release of partitions (null: every partition of the topic); a hold {@code fromEnd} reads only what is
+   * written after it.
+   */
+  private record Request(boolean hold, boolean fromEnd, Collection<Integer> partitions, CompletableFuture<Void> done) {}
 
   /** Futures that complete once the given ends are applied. */
   private record Waiting(List<CompletableFuture<Void>> futures, Map<TopicPartition, Long> ends) {}
@@ -120,10 +124,25 @@ public final class CompactedTopicView implements AutoCloseable {
    * @throws IllegalStateException when it is not loaded within the timeout, or the view stopped
    */
   public void startAll(Duration timeout, Runnable onLoaded) {
+    startAll(false, timeout, onLoaded);
+  }
+
+  /**
+   * Starts the view holding every partition from its end: only records written from now on are applied, for an owner
+   * that learns the past elsewhere and keeps only part of what follows. Returns once every partition is positioned.
+   * Blocking: for a service's start.
+   *
+   * @throws IllegalStateException when that takes longer than the timeout, or the view stopped
+   */
+  public void startFollowing(Duration timeout) {
+    startAll(true, timeout, () -> { });
+  }
+
+  private void startAll(boolean fromEnd, Duration timeout, Runnable onLoaded) {
     CompletableFuture<Void> held = new CompletableFuture<>();
     CompletableFuture<Void> done = held.thenRun(onLoaded); // attached first: it runs where the hold completes
     start();
-    request(true, null, held);
+    request(true, fromEnd, null, held);
     try {
       done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
@@ -142,18 +161,38 @@ public final class CompactedTopicView implements AutoCloseable {
   }
 
   private CompletableFuture<Void> request(boolean hold, Collection<Integer> partitions) {
-    return request(hold, partitions, new CompletableFuture<>());
+    return request(hold, false, partitions, new CompletableFuture<>());
   }
 
-  private CompletableFuture<Void> request(boolean hold, Collection<Integer> partitions, CompletableFuture<Void> f) {
+  private CompletableFuture<Void> request(boolean hold, boolean fromEnd, Collection<Integer> partitions,
+      CompletableFuture<Void> f) {
     Throwable stopped = fatal;
     if (stopped != null || closed) {
       f.completeExceptionally(stopped != null ? stopped : new IllegalStateException(name + " is closed"));
       return f;
     }
-    requests.add(new Request(hold, partitions, f));
+    requests.add(new Request(hold, fromEnd, partitions, f));
     consumer.wakeup(); // a poll in progress would hold the request up for its timeout
     return f;
+  }
+
+  /**
+   * Runs {@code task} on the view's thread, between two polls: for an owner that must change what the sink holds with
+   * no record applied meanwhile. A task that throws is logged and forgotten; keep tasks short. Any thread.
+   */
+  public void execute(Runnable task) {
+    tasks.add(task);
+    consumer.wakeup();
+  }
+
+  private void runTasks() {
+    for (Runnable t; (t = tasks.poll()) != null; ) {
+      try {
+        t.run();
+      } catch (RuntimeException e) {
+        log.warn("{}: a task failed", name, e);
+      }
+    }
   }
 
   /** True once the partition is held and read up to the end it had when it was held. Any thread. */
@@ -211,6 +250,7 @@ public final class CompactedTopicView implements AutoCloseable {
       while (!closed) {
         try {
           applyRequests();
+          runTasks();
           serveFresh();
           if (held.isEmpty()) {
             // Nothing to poll (a consumer with no partitions refuses to): wait for the next request instead.
@@ -313,12 +353,22 @@ public final class CompactedTopicView implements AutoCloseable {
       Set<TopicPartition> all = new HashSet<>(held);
       all.addAll(fresh);
       consumer.assign(all);
-      consumer.seekToBeginning(fresh);
       held.addAll(fresh);
-      loadTargets.putAll(ends);
-      fresh.forEach(tp -> applied.put(tp, -1L));
-      log.info("{}: loading {} partitions of {}: {}", name, fresh.size(), topic,
-          fresh.stream().map(TopicPartition::partition).sorted().toList());
+      if (r.fromEnd()) {
+        for (TopicPartition tp : fresh) {
+          long end = ends.getOrDefault(tp, 0L);
+          consumer.seek(tp, end);
+          applied.put(tp, end);
+          loadTargets.put(tp, 0L); // nothing to load: held and loaded at once
+        }
+        log.info("{}: following {} partitions of {} from their ends", name, fresh.size(), topic);
+      } else {
+        consumer.seekToBeginning(fresh);
+        loadTargets.putAll(ends);
+        fresh.forEach(tp -> applied.put(tp, -1L));
+        log.info("{}: loading {} partitions of {}: {}", name, fresh.size(), topic,
+            fresh.stream().map(TopicPartition::partition).sorted().toList());
+      }
     }
     Map<TopicPartition, Long> targets = new HashMap<>();
     for (TopicPartition tp : asked) {

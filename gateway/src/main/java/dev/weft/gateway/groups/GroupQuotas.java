@@ -4,14 +4,16 @@ import dev.weft.gateway.config.QuotaSettings;
 import java.util.Collection;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.ToIntFunction;
 
 /**
  * The per-user quotas on group creation and membership ({@link QuotaSettings}), decided by the gateway a request
  * reaches, before it publishes anything. They are not part of the group rules the routers and persisters re-apply:
  * those must reach the same answer from the same ordered events everywhere, and a user's count across groups lives in
  * many partitions, so no consumer of one conversation's stream could decide it the same way. Rates are counted per
- * gateway (a user connected to n gateways may spend n times a rate); group counts come from this gateway's directory,
- * which holds every group, so they are cluster-wide but may lag by the moment a router takes to publish a change.
+ * gateway (a user connected to n gateways may spend n times a rate); group counts are cluster-wide
+ * ({@link Memberships#groupCounts}): a user loaded here is counted from the groups held here, any other by the
+ * persister, as of everything the inbound topic held when asked.
  */
 public final class GroupQuotas {
 
@@ -24,22 +26,23 @@ public final class GroupQuotas {
   public record Refusal(String quota, String message, long retryAfterMs) {}
 
   private final QuotaSettings settings;
-  private final UserGroups groups;
   private final QuotaWindow created;
   private final QuotaWindow added;
 
-  public GroupQuotas(QuotaSettings settings, UserGroups groups, LongSupplier nanoTime) {
+  public GroupQuotas(QuotaSettings settings, LongSupplier nanoTime) {
     this.settings = settings;
-    this.groups = groups;
     this.created = new QuotaWindow(settings.groupsCreatedPerHour(), TimeUnit.HOURS.toNanos(1), nanoTime);
     this.added = new QuotaWindow(settings.membersAddedPerMinute(), TimeUnit.MINUTES.toNanos(1), nanoTime);
   }
 
-  /** {@code user} creates a group with {@code others} (the creator not among them): null when within every quota. */
-  public Refusal create(String user, Collection<String> others) {
-    Refusal full = inTooMany(user, others);
-    if (full == null && groups.count(user) >= settings.groupsPerUser()) {
-      full = new Refusal(PER_USER, "you are in " + groups.count(user) + " groups, the most a user may be in ("
+  /**
+   * {@code user} creates a group with {@code others} (the creator not among them), each in {@code groupsOf} groups now:
+   * null when within every quota.
+   */
+  public Refusal create(String user, Collection<String> others, ToIntFunction<String> groupsOf) {
+    Refusal full = inTooMany(others, groupsOf);
+    if (full == null && groupsOf.applyAsInt(user) >= settings.groupsPerUser()) {
+      full = new Refusal(PER_USER, "you are in " + groupsOf.applyAsInt(user) + " groups, the most a user may be in ("
           + settings.groupsPerUser() + "); leave one first", -1);
     }
     if (full != null) {
@@ -59,14 +62,14 @@ public final class GroupQuotas {
   }
 
   /** {@code user} adds {@code newcomers} (users not in the group now) to a group: null when within every quota. */
-  public Refusal add(String user, Collection<String> newcomers) {
-    Refusal full = inTooMany(user, newcomers);
+  public Refusal add(String user, Collection<String> newcomers, ToIntFunction<String> groupsOf) {
+    Refusal full = inTooMany(newcomers, groupsOf);
     return full != null ? full : spendAdds(user, newcomers.size());
   }
 
-  private Refusal inTooMany(String user, Collection<String> joining) {
+  private Refusal inTooMany(Collection<String> joining, ToIntFunction<String> groupsOf) {
     for (String u : joining) {
-      if (groups.count(u) >= settings.groupsPerUser()) {
+      if (groupsOf.applyAsInt(u) >= settings.groupsPerUser()) {
         return new Refusal(PER_USER, u + " is in " + settings.groupsPerUser() + " groups already, the most a user may"
             + " be in; nothing was changed", -1);
       }

@@ -7,13 +7,20 @@ import dev.weft.gateway.config.LookupSettings;
 import dev.weft.gateway.ops.GatewayMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.ToIntFunction;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
  * Who may write to and read a conversation, as this gateway knows it: one-to-one members from the id, group members
- * from the group directory (the routers' snapshots). A group lookup that says no waits a bounded while for the
+ * from the group directory (the routers' snapshots), which holds the groups of the users loaded here
+ * ({@link LoadedUsers}). A user with a socket here is loaded from the moment it connects; a group lookup for a user
+ * still loading waits for the load, and one for a user not held here (an HTTP request) loads the user for the while. A group lookup that says no waits a bounded while for the
  * router's snapshot, so a member who just joined (or a group just created) is not refused because this gateway had
  * not heard yet; only misses wait. A group id still unknown after that wait is remembered for a while, and answered
  * no at once.
@@ -30,22 +37,48 @@ public final class Memberships {
   private static final long LAST_RETRY_MS = 400;
   /** How long the directory may take to catch up at the end of a wait; a slow one answers with what it has. */
   private static final long FRESH_TIMEOUT_MS = 3_000;
+  /** Longest wait for a user's groups to load (a barrier in the persister, then its database); then unavailable. */
+  private static final long LOAD_TIMEOUT_MS = 10_000;
+
+  /** How many groups each user is a current member of, across the cluster: the persister. */
+  @FunctionalInterface
+  public interface Counts {
+    /** At most {@link #MAX_COUNTED} users; a user absent from the answer is in none. */
+    Future<Map<String, Integer>> countsOf(List<String> users);
+  }
+
+  /** The most users one {@link Counts} call names; more are asked in several. */
+  public static final int MAX_COUNTED = 500;
+
+  /** A user's groups could not be loaded: the answer is unknown, not no. */
+  public static final class Unavailable extends RuntimeException {
+    Unavailable(Throwable cause) {
+      super("group memberships could not be looked up: " + cause.getMessage() + "; retry", cause, false, false);
+    }
+  }
 
   /** A member's view of a conversation: its current members, and the seq from which the member may read it. */
   public record Access(List<String> members, long readsFrom, GroupState group) {}
 
   private final GroupDirectory groups;
   private final UserGroups userGroups;
+  private final LoadedUsers users;
+  private final Counts counts;
   private final long waitNanos;
   private final UnknownGroups unknown;
   private final GatewayMetrics metrics;
   private final LongSupplier nanoTime;
 
-  /** {@code userGroups} must listen to {@code groups} (see {@link GroupDirectory#onChange}). */
-  public Memberships(GroupDirectory groups, UserGroups userGroups, LookupSettings settings, GatewayMetrics metrics,
-      LongSupplier nanoTime) {
+  /**
+   * {@code userGroups} must listen to {@code groups} (see {@link GroupDirectory#onChange}), and {@code users} be its
+   * filter ({@link GroupDirectory#retainOnly}).
+   */
+  public Memberships(GroupDirectory groups, UserGroups userGroups, LoadedUsers users, Counts counts,
+      LookupSettings settings, GatewayMetrics metrics, LongSupplier nanoTime) {
+    this.counts = counts;
     this.groups = groups;
     this.userGroups = userGroups;
+    this.users = users;
     this.waitNanos = TimeUnit.MILLISECONDS.toNanos(settings.waitMs());
     this.unknown = new UnknownGroups(settings.unknownTtlMs(), settings.unknownMax(), nanoTime);
     this.metrics = metrics;
@@ -58,16 +91,47 @@ public final class Memberships {
     if (!ConversationIds.isGroup(conv)) {
       return ConversationIds.directMembers(conv).filter(m -> m.contains(user)).map(m -> new Access(m, 0, null)).orElse(null);
     }
-    GroupState g = groups.get(conv);
+    GroupState g = users.loaded(user) ? groups.get(conv) : null;
     if (g == null || !g.isMember(user)) {
       return null;
     }
     return new Access(g.currentMembers(), g.members().get(user).joined(), g);
   }
 
+  /** The users whose groups are held here. */
+  public LoadedUsers users() {
+    return users;
+  }
+
   /** Each user's current groups, as this gateway knows them. */
   public UserGroups userGroups() {
     return userGroups;
+  }
+
+  /**
+   * How many groups each of {@code self} (who has a socket here) and {@code others} is a current member of: from what
+   * is held here for users loaded here, from the persister for the rest (as of everything the inbound topic held when
+   * asked). Completes on {@code context}; fails when either could not tell.
+   */
+  public Future<ToIntFunction<String>> groupCounts(String self, Collection<String> others, Context context) {
+    List<String> far = others.stream().filter(u -> !users.loaded(u)).distinct().toList();
+    List<Future<Map<String, Integer>>> asked = new ArrayList<>();
+    for (int from = 0; from < far.size(); from += MAX_COUNTED) {
+      asked.add(counts.countsOf(far.subList(from, Math.min(far.size(), from + MAX_COUNTED))));
+    }
+    Future<Void> mine = users.holds(self)
+        ? Future.fromCompletionStage(users.ready(self).toCompletableFuture().copy()
+            .orTimeout(LOAD_TIMEOUT_MS, TimeUnit.MILLISECONDS), context)
+        : Future.failedFuture(self + " has no socket here");
+    Future<ToIntFunction<String>> answer = Future.all(mine, Future.all(asked)).map(done -> {
+      Map<String, Integer> remote = new HashMap<>();
+      asked.forEach(f -> remote.putAll(f.result()));
+      java.util.Set<String> asFar = java.util.Set.copyOf(far);
+      return u -> asFar.contains(u) ? remote.getOrDefault(u, 0) : userGroups.count(u);
+    });
+    // The web client completes on its own context; hop back so the caller touches its socket on its event loop.
+    return Future.<ToIntFunction<String>>future(p -> answer.onComplete(r -> context.runOnContext(v -> p.handle(r))))
+        .recover(e -> Future.failedFuture(new Unavailable(e)));
   }
 
   /** The group as known now (null: not known here yet), without waiting. */
@@ -84,6 +148,9 @@ public final class Memberships {
     if (!ConversationIds.isGroup(conv) || now(conv, user) != null) {
       return false;
     }
+    if (!users.loaded(user)) {
+      return true; // its groups are on their way
+    }
     if (groups.get(conv) != null) {
       unknown.remove(conv); // its snapshot arrived: the entry says nothing any more
       return true;
@@ -97,9 +164,23 @@ public final class Memberships {
 
   /**
    * The access {@code user} has (null: none). When the answer now is no, looks again, backing off, until the wait
-   * ends or the answer is yes; then asks the directory to catch up once and decides. Completes on {@code context}.
+   * ends or the answer is yes; then asks the directory to catch up once and decides. Completes on {@code context};
+   * fails with {@link Unavailable} when the user's groups could not be loaded.
    */
   public Future<Access> of(String conv, String user, Context context) {
+    if (!ConversationIds.isGroup(conv) || users.loaded(user)) {
+      return decide(conv, user, context);
+    }
+    boolean held = users.holds(user);
+    var load = (held ? users.ready(user) : users.acquire(user)).toCompletableFuture().copy() // the timeout is this caller's
+        .orTimeout(LOAD_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    Future<Access> access = Future.fromCompletionStage(load, context)
+        .recover(e -> Future.failedFuture(new Unavailable(e)))
+        .compose(v -> decide(conv, user, context));
+    return held ? access : access.andThen(r -> users.release(user));
+  }
+
+  private Future<Access> decide(String conv, String user, Context context) {
     if (!mustWait(conv, user)) {
       return Future.succeededFuture(now(conv, user));
     }
@@ -130,6 +211,18 @@ public final class Memberships {
       }
       return a;
     });
+  }
+
+  /**
+   * Completes on {@code context} once {@code user}'s groups are loaded (when the user is held here) and the directory
+   * holds everything written before this call. Never fails: a slow load or directory answers with what is here.
+   */
+  public Future<Void> fresh(String user, Context context) {
+    if (!users.holds(user) || users.loaded(user)) {
+      return fresh(context);
+    }
+    var load = users.ready(user).toCompletableFuture().copy().orTimeout(LOAD_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    return Future.fromCompletionStage(load, context).otherwiseEmpty().compose(v -> fresh(context));
   }
 
   /** Completes on {@code context} once the directory holds everything written before this call. */

@@ -7,10 +7,12 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The groups each user is a current member of, as the group directory knows them: the reverse of its index, kept by
- * listening to its changes, so "how many groups is this user in" and "do these two share a group" are answered from
- * memory in time bounded by one user's groups (which {@code WEFT_GROUPS_PER_USER} bounds). Like the directory, it
- * holds every group of the cluster; one entry per membership. Updates come on the directory's thread, reads from any.
+ * The groups each user is a current member of, among those the group directory holds: the reverse of its index, kept
+ * by listening to its changes, so "how many groups is this user in" and "do these two share a group" are answered from
+ * memory in time bounded by one user's groups (which {@code WEFT_GROUPS_PER_USER} bounds). The directory holds the
+ * groups of the users loaded here ({@link LoadedUsers}), so the answers are whole for those users only: another
+ * member of one of their groups is indexed with that group alone. One entry per membership held. Updates come on the
+ * directory's thread or a loading one, reads from any.
  */
 public final class UserGroups implements GroupDirectory.Listener {
 
@@ -18,15 +20,19 @@ public final class UserGroups implements GroupDirectory.Listener {
 
   @Override
   public void changed(GroupState before, GroupState after) {
+    String conv = after != null ? after.conv() : before.conv();
     if (before != null) {
       before.members().forEach((user, m) -> {
-        if (m.current() && !after.isMember(user)) {
+        if (m.current() && (after == null || !after.isMember(user))) {
           groupsOf.computeIfPresent(user, (u, set) -> {
-            set.remove(after.conv());
+            set.remove(conv);
             return set.isEmpty() ? null : set;
           });
         }
       });
+    }
+    if (after == null) {
+      return;
     }
     after.members().forEach((user, m) -> {
       if (m.current() && (before == null || !before.isMember(user))) {
@@ -37,6 +43,12 @@ public final class UserGroups implements GroupDirectory.Listener {
         });
       }
     });
+  }
+
+  /** The groups held here of which {@code user} is a current member: a copy. */
+  public Set<String> of(String user) {
+    Set<String> s = groupsOf.get(user);
+    return s == null ? Set.of() : Set.copyOf(s);
   }
 
   /** How many groups {@code user} is a current member of. */

@@ -52,7 +52,11 @@ public final class HistoryRoute implements Handler<RoutingContext> {
       return;
     }
     memberships.of(conv, who.user(), io.vertx.core.Vertx.currentContext()).onComplete(r -> {
-      Memberships.Access access = r.succeeded() ? r.result() : null;
+      if (r.failed()) {
+        HttpErrors.send(ctx.response(), 503, "unavailable", r.cause().getMessage());
+        return;
+      }
+      Memberships.Access access = r.result();
       if (access == null) {
         HttpErrors.send(ctx.response(), 403, "not_member", "no such conversation, or you are not a member of it");
         return;

@@ -28,6 +28,11 @@ public final class PersisterClient {
     return client.getAbs(baseUrl + path).putHeader(InternalSecret.HEADER, secret.value());
   }
 
+  /** A POST to {@code path} (starting with {@code /internal/}), carrying the secret. */
+  HttpRequest<Buffer> post(String path) {
+    return client.postAbs(baseUrl + path).putHeader(InternalSecret.HEADER, secret.value());
+  }
+
   /** {@code /internal/v1/users/<user>/<what>}, the user id encoded as one path segment. */
   static String userPath(String user, String what) {
     return "/internal/v1/users/" + segment(user) + "/" + what;

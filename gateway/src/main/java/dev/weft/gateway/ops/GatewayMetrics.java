@@ -94,6 +94,15 @@ public final class GatewayMetrics {
         .description("times the gateway's group directory asked the broker for the groups topic's end").register(registry);
   }
 
+  /** How many users' memberships the gateway holds, and how many groups that makes. */
+  public void bindLoadedUsers(dev.weft.gateway.groups.LoadedUsers users, GroupDirectory groups) {
+    Gauge.builder("weft.gateway.member.users", users, dev.weft.gateway.groups.LoadedUsers::size)
+        .description("users whose group memberships the gateway holds: those with a socket or a request here")
+        .register(registry);
+    Gauge.builder("weft.gateway.groups", groups, GroupDirectory::size)
+        .description("groups the gateway holds: those with a current member among its users").register(registry);
+  }
+
   /** How many group ids the gateway holds as unknown (its negative cache). */
   public void unknownGroups(IntSupplier size) {
     Gauge.builder("weft.gateway.group.unknown", size::getAsInt)

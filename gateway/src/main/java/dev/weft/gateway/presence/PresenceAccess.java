@@ -34,7 +34,8 @@ public final class PresenceAccess {
 
   /** True when nothing needs asking: every one of {@code targets} may be followed, decided from memory. */
   public boolean allAllowedNow(String follower, List<String> targets) {
-    return policy == PresencePolicy.EVERYONE || targets.stream().allMatch(t -> byMemory(follower, t));
+    return policy == PresencePolicy.EVERYONE
+        || (memberships.users().loaded(follower) && targets.stream().allMatch(t -> byMemory(follower, t)));
   }
 
   /**
@@ -52,7 +53,7 @@ public final class PresenceAccess {
     Future<Set<String>> asked = partners.of(follower, unsure);
     // The web client completes on its own context; hop back so the caller touches its socket on its event loop.
     Future<Set<String>> found = Future.future(p -> asked.onComplete(r -> context.runOnContext(v -> p.handle(r))));
-    Future<Void> fresh = memberships.fresh(context); // never fails: a slow directory answers with what it has
+    Future<Void> fresh = memberships.fresh(follower, context); // never fails: a slow one answers with what it has
     return Future.join(found, fresh).transform(done -> {
       List<String> refused = unsure.stream()
           .filter(t -> !byMemory(follower, t) && !(found.succeeded() && found.result().contains(t))).toList();

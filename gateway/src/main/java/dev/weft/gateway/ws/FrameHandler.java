@@ -63,7 +63,7 @@ final class FrameHandler {
     this.signals = new SignalOps(config.signals(), pending, publisher, config.kafka().topics(), presence, clock);
     this.memberships = memberships;
     this.groups = new GroupOps(this, memberships, config.groupMaxMembers(),
-        new dev.weft.gateway.groups.GroupQuotas(config.quotas(), memberships.userGroups(), System::nanoTime));
+        new dev.weft.gateway.groups.GroupQuotas(config.quotas(), System::nanoTime));
     this.originals = originals;
     this.publisher = publisher;
     this.topics = config.kafka().topics();
@@ -249,7 +249,11 @@ final class FrameHandler {
     if (!pending.admit(c, ref)) {
       return;
     }
-    io.vertx.core.Future<T> looked = lookup.get();
+    io.vertx.core.Future<T> looked = lookup.get().onFailure(e -> {
+      if (e instanceof Memberships.Unavailable) {
+        c.write(Frames.error(ref, ErrorCode.UNAVAILABLE, e.getMessage()));
+      }
+    });
     c.sendOrder = c.sendOrder.transform(ignored -> looked.compose(step).otherwiseEmpty()).onComplete(r -> pending.done(c));
   }
 

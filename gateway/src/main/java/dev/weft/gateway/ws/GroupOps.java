@@ -81,9 +81,9 @@ final class GroupOps {
       c.write(Frames.error(ref, ErrorCode.GROUP_TOO_LARGE, outcome.rejected()));
       return;
     }
-    frames.inOrder(c, ref, Future::succeededFuture, nothing -> {
+    frames.inOrder(c, ref, () -> memberships.groupCounts(c.user, all, c.context), groupsOf -> {
       // Last, so a request refused for any other reason spends nothing.
-      GroupQuotas.Refusal over = quotas.create(c.user, all);
+      GroupQuotas.Refusal over = quotas.create(c.user, all, groupsOf);
       if (over != null) {
         c.write(overQuota(ref, over));
       } else {
@@ -119,13 +119,21 @@ final class GroupOps {
             || outcome.refusal() == GroupRules.Refusal.TOO_MANY_MEMBERS)) {
           c.write(Frames.error(ref, ErrorCode.GROUP_TOO_LARGE, outcome.rejected()));
         } else {
-          GroupQuotas.Refusal over = kind == GroupEventKind.ADDED
-              ? quotas.add(c.user, users.stream().filter(u -> !g.isMember(u)).distinct().toList()) : null;
-          if (over != null) {
-            c.write(overQuota(ref, over));
-          } else {
+          if (kind != GroupEventKind.ADDED) {
             frames.publish(c, ref, conv, g.currentMembers(), "", event);
+            return Future.succeededFuture();
           }
+          List<String> newcomers = users.stream().filter(u -> !g.isMember(u)).distinct().toList();
+          return memberships.groupCounts(c.user, newcomers, c.context).onComplete(counted -> {
+            GroupQuotas.Refusal over = counted.succeeded() ? quotas.add(c.user, newcomers, counted.result()) : null;
+            if (counted.failed()) {
+              c.write(Frames.error(ref, ErrorCode.UNAVAILABLE, counted.cause().getMessage()));
+            } else if (over != null) {
+              c.write(overQuota(ref, over));
+            } else {
+              frames.publish(c, ref, conv, g.currentMembers(), "", event);
+            }
+          }).<Void>mapEmpty().otherwiseEmpty();
         }
       }
       return Future.succeededFuture();

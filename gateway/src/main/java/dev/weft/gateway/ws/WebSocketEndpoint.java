@@ -6,6 +6,7 @@ import dev.weft.common.UserIds;
 import dev.weft.gateway.abuse.ClientAddress;
 import dev.weft.gateway.abuse.KeyedRateLimiter;
 import dev.weft.gateway.config.GatewayConfig;
+import dev.weft.gateway.groups.LoadedUsers;
 import dev.weft.gateway.groups.Memberships;
 import dev.weft.gateway.ops.GatewayMetrics;
 import dev.weft.gateway.http.BearerToken;
@@ -58,6 +59,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
   private final Clock clock;
   private final CatchUp catchUp;
   private final PresenceHub presence;
+  private final LoadedUsers loaded;
   private final GatewayMetrics metrics;
   /** The inbound topic as it is now: a cursor from another incarnation of it is stale. */
   private final TopicCreator.Identity inbound;
@@ -70,6 +72,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
     this.attempts = new KeyedRateLimiter(config.abuse().connectRatePerAddress(), config.abuse().connectBurstPerAddress(),
         System::nanoTime);
     this.presence = presence;
+    this.loaded = memberships.users();
     this.metrics = metrics;
     this.config = config;
     this.inbound = inbound;
@@ -186,6 +189,8 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
       c.resumeFrom(resumption.from());
     }
     sessions.add(c);
+    // Its groups start loading now; a group frame that comes first waits for them (Memberships).
+    loaded.acquire(user);
     c.onDrop = () -> close(c);
     socket.textMessageHandler(text -> {
       c.seen();
@@ -248,6 +253,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
     metrics.closed(c.closeReason);
     sessions.remove(c);
     presence.forget(c);
+    loaded.release(c.user);
     return retract(c);
   }
 

@@ -99,12 +99,21 @@ class FrameHandlerFuzzTest {
     tokens = new Tokens(config.jwt(), Clock.systemUTC());
     metrics = new GatewayMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> 0);
     GroupDirectory groups = new GroupDirectory(config.kafka(), "fuzz-groups");
-    String member = group(groups, "owner", ME);
-    String admin = group(groups, ME, "pal");
+    dev.weft.common.groups.GroupState memberOf = group("owner", ME);
+    dev.weft.common.groups.GroupState adminOf = group(ME, "pal");
+    String member = memberOf.conv();
+    String admin = adminOf.conv();
+    dev.weft.gateway.groups.UserGroups userGroups = new dev.weft.gateway.groups.UserGroups();
+    groups.onChange(userGroups);
+    // What the persister would answer for me; the directory's reader is not started (no broker here).
+    dev.weft.gateway.groups.LoadedUsers loaded = new dev.weft.gateway.groups.LoadedUsers(groups, userGroups,
+        u -> Future.succeededFuture(u.equals(ME) ? List.of(memberOf, adminOf) : List.of()), Runnable::run);
+    groups.retainOnly(loaded);
+    loaded.acquire(ME).toCompletableFuture().get(5, TimeUnit.SECONDS);
     dev.weft.gateway.http.PersisterClient persister = new dev.weft.gateway.http.PersisterClient(WebClient.create(vertx),
         config.persisterUrl(), config.internalSecret());
-    Memberships memberships = new Memberships(groups, new dev.weft.gateway.groups.UserGroups(), config.lookups(), metrics,
-        System::nanoTime);
+    Memberships memberships = new Memberships(groups, userGroups, loaded, users -> Future.succeededFuture(java.util.Map.of()),
+        config.lookups(), metrics, System::nanoTime);
     // Everyone may follow everyone here: the shared policy asks the persister, which a unit test does not have
     // (PresencePolicyTest covers it on a real Weft).
     presence = new PresenceHub(new PresenceDirectory(config.kafka(), "fuzz-presence"),
@@ -125,12 +134,11 @@ class FrameHandlerFuzzTest {
         unknownGroups[0], unknownGroups[1], unknownGroups[2], "g:short", "dm:", "", "nope"};
   }
 
-  private static String group(GroupDirectory groups, String creator, String... others) {
+  private static dev.weft.common.groups.GroupState group(String creator, String... others) {
     String conv = ConversationIds.newGroup();
     GroupEvent created = GroupEvent.newBuilder().setKind(GroupEventKind.CREATED).setTitle("t")
         .setUsers(List.of(others)).setMaxMembers(5).build();
-    groups.put(GroupRules.apply(null, conv, 0, creator, created).state());
-    return conv;
+    return GroupRules.apply(null, conv, 0, creator, created).state();
   }
 
   @AfterAll

@@ -57,11 +57,13 @@ public final class MessageStore implements AutoCloseable {
   private final ReceiptStore receipts;
   private final UserReads userReads;
   private final ConversationList conversations;
+  private final GroupsOfUsers groupsOfUsers;
 
   private MessageStore(HikariDataSource pool) {
     this.receipts = new ReceiptStore(pool);
     this.userReads = new UserReads(pool);
     this.conversations = new ConversationList(pool);
+    this.groupsOfUsers = new GroupsOfUsers(pool);
     this.pool = pool;
   }
 
@@ -232,6 +234,10 @@ public final class MessageStore implements AutoCloseable {
   }
 
   /** A user's conversation list, on the same pool. */
+  public GroupsOfUsers groupsOfUsers() {
+    return groupsOfUsers;
+  }
+
   public ConversationList conversations() {
     return conversations;
   }

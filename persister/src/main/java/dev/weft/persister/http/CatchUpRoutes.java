@@ -247,7 +247,7 @@ final class CatchUpRoutes {
     }
   }
 
-  private static void unavailable(RoutingContext ctx, String what, Throwable e) {
+  static void unavailable(RoutingContext ctx, String what, Throwable e) {
     if (e instanceof BarrierPool.Full) {
       HistoryServer.busy(ctx);
       return;

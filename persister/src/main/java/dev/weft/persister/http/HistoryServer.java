@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Routes: {@code GET /internal/v1/conversations/:conv/messages} (a history page),
  * {@code GET /internal/v1/refs} (find a resend's original), {@code GET /internal/v1/users/:user/catchup},
- * {@code /recent}, {@code /conversations} and {@code /partners} (see {@link CatchUpRoutes}). Errors are JSON {@code {"code", "message"}}:
+ * {@code /recent}, {@code /conversations} and {@code /partners} (see {@link CatchUpRoutes}), {@code /groups} and
+ * {@code POST /internal/v1/group-counts} (see {@link GroupRoutes}). Errors are JSON {@code {"code", "message"}}:
  * {@code unauthorized} (401: no or a wrong {@code Weft-Internal-Secret}, see {@link InternalAuth}), {@code bad_request}
  * (400), {@code busy} (503: the barrier pool is full) or {@code unavailable} (503).
  *
@@ -42,6 +43,7 @@ public final class HistoryServer {
   private final int maxLimit;
   private final PersistedBarrier barrier;
   private final CatchUpRoutes catchUp;
+  private final GroupRoutes groups;
   private final BarrierPool barriers;
   private HttpServer server;
 
@@ -57,6 +59,7 @@ public final class HistoryServer {
     this.jdbc = vertx.createSharedWorkerExecutor("weft-jdbc", jdbcThreads);
     this.maxLimit = maxLimit;
     this.catchUp = new CatchUpRoutes(store, jdbc, barriers, barrier, maxLimit);
+    this.groups = new GroupRoutes(store, jdbc, barriers, barrier);
     this.auth = new InternalAuth(secret, registry);
   }
 
@@ -67,6 +70,7 @@ public final class HistoryServer {
     router.get("/internal/v1/conversations/:conv/messages").handler(this::history);
     router.get("/internal/v1/refs").handler(this::byRef);
     catchUp.mount(router);
+    groups.mount(router);
     return vertx.createHttpServer().requestHandler(router).listen(port).onSuccess(s -> server = s);
   }
 

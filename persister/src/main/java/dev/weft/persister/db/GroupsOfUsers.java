@@ -1,0 +1,65 @@
+package dev.weft.persister.db;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/**
+ * The groups users are current members of, from the per-user index and the fold's snapshots: what a gateway loads when
+ * a user connects, and the per-user group count its quota checks. Blocking JDBC: call off any event loop.
+ */
+public final class GroupsOfUsers {
+
+  // groups_state holds groups only: the join leaves one-to-one conversations out.
+  private static final String SNAPSHOTS = "SELECT g.snapshot FROM conversation_members cm "
+      + "JOIN groups_state g ON g.conv_id = cm.conv_id WHERE cm.user_id = ? AND cm.left_seq IS NULL";
+  private static final String COUNTS = "SELECT cm.user_id, COUNT(*) FROM conversation_members cm "
+      + "JOIN groups_state g ON g.conv_id = cm.conv_id WHERE cm.left_seq IS NULL AND cm.user_id IN (%s) "
+      + "GROUP BY cm.user_id";
+
+  private final DataSource pool;
+
+  GroupsOfUsers(DataSource pool) {
+    this.pool = pool;
+  }
+
+  /** The Avro snapshots (single-object encoded) of the groups {@code user} is a current member of. */
+  public List<byte[]> snapshotsOf(String user) throws SQLException {
+    List<byte[]> out = new ArrayList<>();
+    try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(SNAPSHOTS)) {
+      ps.setString(1, user);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getBytes(1));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** How many groups each of {@code users} is a current member of; a user in none is absent. */
+  public Map<String, Integer> counts(List<String> users) throws SQLException {
+    Map<String, Integer> out = new HashMap<>();
+    if (users.isEmpty()) {
+      return out;
+    }
+    String sql = String.format(COUNTS, String.join(",", java.util.Collections.nCopies(users.size(), "?")));
+    try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < users.size(); i++) {
+        ps.setString(i + 1, users.get(i));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getString(1), rs.getInt(2));
+        }
+      }
+    }
+    return out;
+  }
+}
