@@ -47,6 +47,8 @@ public final class ScaleMain {
     int groups = env.integer("WEFT_SCALE_GROUPS", 500_000, 0, 100_000_000);
     int members = env.integer("WEFT_SCALE_MEMBERS", 20, 1, 10_000);
     int rate = env.integer("WEFT_SCALE_RATE", 100, 1, 100_000);
+    int gatewayUsers = env.integer("WEFT_SCALE_GATEWAY_USERS", 10_000, 0, 15_000);
+    boolean routerPhases = env.integer("WEFT_SCALE_ROUTER_PHASES", 1, 0, 1) == 1;
     Path root = Path.of(env.string("WEFT_ROOT", ".")).toAbsolutePath().normalize();
     Path out = Path.of(env.string("WEFT_SCALE_OUT", root.resolve(".weft/scale/" + Instant.now().toEpochMilli()).toString()));
     Files.createDirectories(out);
@@ -75,7 +77,7 @@ public final class ScaleMain {
     table.append(String.format("| 0 | 1 | %.0f | - | %.1f |%n", base.maxKb() / 1024.0, base.seconds()));
     write(kafka, bootstrap, sessions, gateways);
     long sessionsKb = 0;
-    for (int routers : new int[] {1, 2, 4}) {
+    for (int routers : routerPhases ? new int[] {1, 2, 4} : new int[0]) {
       Measured m = measure(root, out, bootstrap, routers, "sessions", partitions);
       sessionsKb = routers == 1 ? m.maxKb() : sessionsKb;
       table.append(String.format("| %d | %d | %.0f | %.0f | %.1f |%n", sessions, routers, m.maxKb() / 1024.0,
@@ -84,12 +86,13 @@ public final class ScaleMain {
     }
     String groupTable = "";
     if (groups > 0) {
-      List<String[]> written = writeGroups(kafka, bootstrap, groups, members, sessions);
+      List<GroupSnapshot> ofGatewayUsers = new ArrayList<>();
+      List<String[]> written = writeGroups(kafka, bootstrap, groups, members, sessions, gatewayUsers, ofGatewayUsers);
       StringBuilder g = new StringBuilder()
           .append("| routers | partitions per router | groups held per router | heap after full GC, per router (MiB) | of which memberships, per membership (B) | start to ready, slowest router (s) | routing p50 / p99 (ms) at ")
           .append(rate).append(" group msgs/s |\n")
           .append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-      for (int routers : new int[] {1, 2, 4}) {
+      for (int routers : routerPhases ? new int[] {1, 2, 4} : new int[0]) {
         Measured m = measure(root, out, bootstrap, routers, "groups", partitions,
             () -> RoutingLatency.measure(kafka, written, gateways, rate, Duration.ofSeconds(10), Duration.ofSeconds(20)));
         g.append(String.format("| %d | %s | %s | %s | %.0f | %.1f | %.1f / %.1f |%n", routers,
@@ -100,6 +103,17 @@ public final class ScaleMain {
       }
       groupTable = "\nWith " + groups + " groups of " + members + " members (" + (long) groups * members
           + " memberships) added, the sessions staying:\n\n" + g;
+      if (gatewayUsers > 0) {
+        ScaleGateway.Result r = ScaleGateway.run(root, out, bootstrap, partitions, gatewayUsers, ofGatewayUsers, rate);
+        System.out.println("weft scale: gateway: " + r);
+        groupTable += "\nOne gateway, its users user-0 to user-" + (gatewayUsers - 1) + " connected as real WebSocket"
+            + " clients, the topics as above (" + groups + " groups in weft.groups):\n\n"
+            + "| connected users | groups held | heap after full GC, no client / all connected (MiB) | start to ready (s) | first connect to every user's groups loaded (s) | group msgs client to client p50 / p99 (ms) at " + rate + "/s |\n"
+            + "| ---: | ---: | ---: | ---: | ---: | ---: |\n"
+            + String.format("| %d | %d | %.0f / %.0f | %.1f | %.1f | %.1f / %.1f |%n", r.users(), r.groupsHeld(),
+                r.emptyHeapKb() / 1024.0, r.fullHeapKb() / 1024.0, r.readySeconds(), r.loadedSeconds(),
+                r.latency().p50(), r.latency().p99());
+      }
     }
     String md = "Scale run: " + sessions + " sessions over " + gateways + " gateways, one broker, " + partitions
         + " inbound partitions; " + Runtime.getRuntime().availableProcessors() + " cores, Java "
@@ -160,8 +174,8 @@ public final class ScaleMain {
    * Writes one snapshot per group, each with {@code members} current members drawn from the synthetic users; returns
    * each group's id and first member (its admin, who sends in the latency probe).
    */
-  private static List<String[]> writeGroups(KafkaSettings kafka, String bootstrap, int groups, int members, int users)
-      throws Exception {
+  private static List<String[]> writeGroups(KafkaSettings kafka, String bootstrap, int groups, int members, int users,
+      int gatewayUsers, List<GroupSnapshot> ofGatewayUsers) throws Exception {
     AvroSerde<GroupSnapshot> serde = AvroSerde.groupSnapshot();
     java.util.Random random = new java.util.Random(15);
     List<String[]> written = new ArrayList<>(groups);
@@ -176,6 +190,9 @@ public final class ScaleMain {
         GroupSnapshot snapshot = GroupSnapshot.newBuilder().setConv(conv).setTitle("group " + i).setVersion(1)
             .setMaxMembers(Math.max(members, 256)).setMembers(list).build();
         producer.send(new ProducerRecord<>(kafka.topics().groups(), conv, serde.encode(snapshot)));
+        if (list.stream().anyMatch(m -> ScaleGateway.connected(m.getUser(), gatewayUsers))) {
+          ofGatewayUsers.add(snapshot);
+        }
         written.add(new String[] {conv, list.get(0).getUser()});
       }
       producer.flush();

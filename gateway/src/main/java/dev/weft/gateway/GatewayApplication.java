@@ -125,7 +125,7 @@ public final class GatewayApplication implements AutoCloseable {
         config.persisterUrl(), config.internalSecret());
     // A gateway holds the groups of its users only: loaded from the persister as each connects, followed on the groups
     // topic from now on (LoadedUsers).
-    PersisterGroups persisterGroups = new PersisterGroups(persister);
+    PersisterGroups persisterGroups = new PersisterGroups(persister, vertx);
     LoadedUsers loadedUsers = new LoadedUsers(groups, userGroups, persisterGroups, groups::onReaderThread);
     groups.retainOnly(loadedUsers);
     groups.startFollowing(Duration.ofSeconds(60));

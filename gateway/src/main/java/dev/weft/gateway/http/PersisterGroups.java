@@ -24,17 +24,37 @@ public final class PersisterGroups implements LoadedUsers.Source, Memberships.Co
 
   /** The persister's bound on users per count request. */
   public static final int MAX_USERS = 500;
-  private static final int TIMEOUT_MS = 10_000;
+  private static final int TIMEOUT_MS = 5_000;
+
+  /** Loads tried before one fails: a persister busy with a gateway's worth of reconnections answers 503 for a while. */
+  private static final int LOAD_ATTEMPTS = 5;
 
   private final PersisterClient persister;
+  private final io.vertx.core.Vertx vertx;
   private final AvroSerde<GroupSnapshot> serde = AvroSerde.groupSnapshot();
 
-  public PersisterGroups(PersisterClient persister) {
+  public PersisterGroups(PersisterClient persister, io.vertx.core.Vertx vertx) {
     this.persister = persister;
+    this.vertx = vertx;
   }
 
   @Override
   public Future<List<GroupState>> groupsOf(String user) {
+    return groupsOf(user, new dev.weft.common.kafka.RetryBackoff(java.time.Duration.ofMillis(50),
+        java.time.Duration.ofSeconds(2)));
+  }
+
+  private Future<List<GroupState>> groupsOf(String user, dev.weft.common.kafka.RetryBackoff backoff) {
+    return loadOnce(user).recover(e -> {
+      long delay = backoff.nextDelayMs();
+      if (backoff.failures() >= LOAD_ATTEMPTS) {
+        return Future.failedFuture(e);
+      }
+      return Future.<Void>future(p -> vertx.setTimer(delay, t -> p.complete())).compose(v -> groupsOf(user, backoff));
+    });
+  }
+
+  private Future<List<GroupState>> loadOnce(String user) {
     return persister.get(PersisterClient.userPath(user, "groups")).timeout(TIMEOUT_MS).send().compose(r -> {
       if (r.statusCode() != 200) {
         return Future.failedFuture("the persister answered " + r.statusCode() + " for the groups of a user");
