@@ -225,7 +225,7 @@ final class UserIndex {
     for (int i = 0; i < len; i++) {
       p[off + 1 + i] = (byte) user.charAt(i);
     }
-    end = (page << 16) | (off + 1 + len);
+    end = (page << 16) + off + 1 + len; // a full page carries into the next: "|" would not, on an odd page
     stored += 1 + len;
     return (page << 16) | off;
   }
