@@ -45,6 +45,8 @@ public final class LoadedUsers implements GroupDirectory.Filter {
   private final Source source;
   private final java.util.concurrent.Executor joinOn;
   private final Map<String, Entry> users = new HashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LoadedUsers.class);
 
   /** {@code joinOn} runs the join of a load with the directory: its reader's thread ({@link GroupDirectory#onReaderThread}). */
   public LoadedUsers(GroupDirectory groups, UserGroups index, Source source, java.util.concurrent.Executor joinOn) {
@@ -146,6 +148,11 @@ public final class LoadedUsers implements GroupDirectory.Filter {
     }
     source.groupsOf(user).onComplete(r -> joinOn.execute(() -> {
       if (r.failed()) {
+        long n = failures.incrementAndGet();
+        if (n == 1 || n % 1_000 == 0) { // the first, then a line per thousand: an outage fails every connecting user
+          log.warn("could not load a user's groups ({} failures so far; each is tried again at the user's next group"
+              + " frame): {}", n, r.cause().toString());
+        }
         ready.completeExceptionally(r.cause());
         return;
       }

@@ -6,6 +6,8 @@ import dev.weft.gateway.groups.Memberships;
 import dev.weft.schemas.AvroSerde;
 import dev.weft.schemas.GroupSnapshot;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
@@ -16,14 +18,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A user's groups as the persister stored them: what a gateway loads when a user connects ({@link LoadedUsers}), and
- * how many groups each of some users is in, for the per-user group quota of users not loaded here. Both answer after
+ * Users' groups as the persister stored them: what a gateway loads when a user connects ({@link LoadedUsers}; the
+ * users connecting in the same few milliseconds are asked for in one request), and how many groups each of some users
+ * is in, for the per-user group quota of users not loaded here. Both answer after
  * the persister has stored everything the inbound topic held when asked.
  */
 public final class PersisterGroups implements LoadedUsers.Source, Memberships.Counts {
 
-  /** The persister's bound on users per count request. */
+  /** The persister's bound on users per request. */
   public static final int MAX_USERS = 500;
+  /** How long a load waits for others to share its request: a burst of connections asks in a few requests. */
+  private static final long BATCH_DELAY_MS = 2;
   private static final int TIMEOUT_MS = 5_000;
 
   /** Loads tried before one fails: a persister busy with a gateway's worth of reconnections answers 503 for a while. */
@@ -32,6 +37,7 @@ public final class PersisterGroups implements LoadedUsers.Source, Memberships.Co
   private final PersisterClient persister;
   private final io.vertx.core.Vertx vertx;
   private final AvroSerde<GroupSnapshot> serde = AvroSerde.groupSnapshot();
+  private final List<Pending> pending = new ArrayList<>();
 
   public PersisterGroups(PersisterClient persister, io.vertx.core.Vertx vertx) {
     this.persister = persister;
@@ -54,18 +60,63 @@ public final class PersisterGroups implements LoadedUsers.Source, Memberships.Co
     });
   }
 
+  /** A user whose groups are asked for in the next batch. */
+  private record Pending(String user, Promise<List<GroupState>> answer) {}
+
+  /** Asks with the users of the same moment: a gateway's users reconnecting at once cost one request per batch. */
   private Future<List<GroupState>> loadOnce(String user) {
-    return persister.get(PersisterClient.userPath(user, "groups")).timeout(TIMEOUT_MS).send().compose(r -> {
-      if (r.statusCode() != 200) {
-        return Future.failedFuture("the persister answered " + r.statusCode() + " for the groups of a user");
-      }
-      List<GroupState> out = new ArrayList<>();
-      Base64.Decoder base64 = Base64.getDecoder();
-      for (Object s : r.bodyAsJsonObject().getJsonArray("groups")) {
-        out.add(GroupState.of(serde.decode(base64.decode((String) s))));
-      }
-      return Future.succeededFuture(out);
-    });
+    Promise<List<GroupState>> answer = Promise.promise();
+    boolean first;
+    synchronized (this) {
+      pending.add(new Pending(user, answer));
+      first = pending.size() == 1;
+    }
+    if (first) {
+      vertx.setTimer(BATCH_DELAY_MS, t -> flush());
+    }
+    return answer.future();
+  }
+
+  private void flush() {
+    List<Pending> all;
+    synchronized (this) {
+      all = new ArrayList<>(pending);
+      pending.clear();
+    }
+    for (int from = 0; from < all.size(); from += MAX_USERS) {
+      List<Pending> batch = all.subList(from, Math.min(all.size(), from + MAX_USERS));
+      ask(batch).onComplete(r -> batch.forEach(p -> {
+        if (r.failed()) {
+          p.answer().fail(r.cause());
+        } else {
+          p.answer().complete(r.result().getOrDefault(p.user(), List.of()));
+        }
+      }));
+    }
+  }
+
+  private Future<Map<String, List<GroupState>>> ask(List<Pending> batch) {
+    JsonArray users = new JsonArray(batch.stream().map(Pending::user).distinct().toList());
+    return persister.post("/internal/v1/groups-of").timeout(TIMEOUT_MS).sendJsonObject(new JsonObject().put("users", users))
+        .compose(r -> {
+          if (r.statusCode() != 200) {
+            return Future.failedFuture("the persister answered " + r.statusCode() + " for users' groups");
+          }
+          JsonObject body = r.bodyAsJsonObject();
+          Base64.Decoder base64 = Base64.getDecoder();
+          Map<String, GroupState> states = new HashMap<>();
+          body.getJsonObject("snapshots", new JsonObject()).forEach(e ->
+              states.put(e.getKey(), GroupState.of(serde.decode(base64.decode((String) e.getValue())))));
+          Map<String, List<GroupState>> out = new HashMap<>();
+          body.getJsonObject("users", new JsonObject()).forEach(e -> {
+            List<GroupState> mine = new ArrayList<>();
+            for (Object conv : (JsonArray) e.getValue()) {
+              mine.add(states.get((String) conv));
+            }
+            out.put(e.getKey(), mine);
+          });
+          return Future.succeededFuture(out);
+        });
   }
 
   @Override

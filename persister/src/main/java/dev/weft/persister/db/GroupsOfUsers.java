@@ -17,8 +17,8 @@ import javax.sql.DataSource;
 public final class GroupsOfUsers {
 
   // groups_state holds groups only: the join leaves one-to-one conversations out.
-  private static final String SNAPSHOTS = "SELECT g.snapshot FROM conversation_members cm "
-      + "JOIN groups_state g ON g.conv_id = cm.conv_id WHERE cm.user_id = ? AND cm.left_seq IS NULL";
+  private static final String SNAPSHOTS = "SELECT cm.user_id, g.conv_id, g.snapshot FROM conversation_members cm "
+      + "JOIN groups_state g ON g.conv_id = cm.conv_id WHERE cm.left_seq IS NULL AND cm.user_id IN (%s)";
   private static final String COUNTS = "SELECT cm.user_id, COUNT(*) FROM conversation_members cm "
       + "JOIN groups_state g ON g.conv_id = cm.conv_id WHERE cm.left_seq IS NULL AND cm.user_id IN (%s) "
       + "GROUP BY cm.user_id";
@@ -29,18 +29,32 @@ public final class GroupsOfUsers {
     this.pool = pool;
   }
 
-  /** The Avro snapshots (single-object encoded) of the groups {@code user} is a current member of. */
-  public List<byte[]> snapshotsOf(String user) throws SQLException {
-    List<byte[]> out = new ArrayList<>();
-    try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(SNAPSHOTS)) {
-      ps.setString(1, user);
+  /** The groups some users are current members of: each group's snapshot once, and each user's group ids. */
+  public record Of(Map<String, byte[]> snapshots, Map<String, List<String>> groupsOf) {}
+
+  /** The Avro snapshots (single-object encoded) of the groups each of {@code users} is a current member of. */
+  public Of snapshotsOf(List<String> users) throws SQLException {
+    Map<String, byte[]> snapshots = new HashMap<>();
+    Map<String, List<String>> groupsOf = new HashMap<>();
+    if (users.isEmpty()) {
+      return new Of(snapshots, groupsOf);
+    }
+    String sql = String.format(SNAPSHOTS, String.join(",", java.util.Collections.nCopies(users.size(), "?")));
+    try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < users.size(); i++) {
+        ps.setString(i + 1, users.get(i));
+      }
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(rs.getBytes(1));
+          String conv = rs.getString(2);
+          groupsOf.computeIfAbsent(rs.getString(1), u -> new ArrayList<>()).add(conv);
+          if (!snapshots.containsKey(conv)) {
+            snapshots.put(conv, rs.getBytes(3));
+          }
         }
       }
     }
-    return out;
+    return new Of(snapshots, groupsOf);
   }
 
   /** How many groups each of {@code users} is a current member of; a user in none is absent. */

@@ -1,7 +1,9 @@
 package dev.weft.persister.http;
 
 import dev.weft.common.UserIds;
+import dev.weft.persister.db.GroupsOfUsers;
 import dev.weft.persister.db.MessageStore;
+import io.vertx.ext.web.handler.BodyHandler;
 import dev.weft.persister.kafka.PersistedBarrier;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonArray;
@@ -14,61 +16,59 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a gateway asks about users' groups: a connecting user's groups ({@code groups}), which the gateway holds while
- * the user is connected, and how many groups some users are in ({@code group-counts}), for its per-user quota. Both
+ * What a gateway asks about users' groups: connecting users' groups ({@code groups-of}), which the gateway holds while
+ * they are connected, and how many groups some users are in ({@code group-counts}), for its per-user quota. Both
  * answer once the persisters stored everything the inbound topic held when asked (the barrier of {@link CatchUpRoutes},
- * on its pool), so a gateway that follows the groups topic from before the call misses no change.
+ * on its pool, one wait shared by the requests of a moment: {@link SharedBarrier}), so a gateway that follows the
+ * groups topic from before the call misses no change.
  */
 final class GroupRoutes {
 
   private static final Duration BARRIER_TIMEOUT = Duration.ofSeconds(5);
-  /** Most users one count request may name; gateways ask in chunks of at most this. */
-  static final int MAX_COUNTED = 500;
+  /** Most users one request may name; gateways ask in chunks of at most this. */
+  static final int MAX_USERS = 500;
 
   private final MessageStore store;
   private final WorkerExecutor jdbc;
-  private final BarrierPool barriers;
-  private final PersistedBarrier barrier;
+  private final SharedBarrier barrier;
 
   GroupRoutes(MessageStore store, WorkerExecutor jdbc, BarrierPool barriers, PersistedBarrier barrier) {
     this.store = store;
     this.jdbc = jdbc;
-    this.barriers = barriers;
-    this.barrier = barrier;
+    this.barrier = new SharedBarrier(barriers, () -> barrier.awaitInbound(BARRIER_TIMEOUT));
   }
 
   void mount(Router router) {
-    router.get("/internal/v1/users/:user/groups").handler(this::groups);
     // 500 ids of at most 64 characters, in JSON: well under this.
-    router.post("/internal/v1/group-counts").handler(io.vertx.ext.web.handler.BodyHandler.create().setBodyLimit(128 * 1024))
-        .handler(this::counts);
+    BodyHandler body = BodyHandler.create().setBodyLimit(128 * 1024);
+    router.post("/internal/v1/groups-of").handler(body).handler(this::groups);
+    router.post("/internal/v1/group-counts").handler(body).handler(this::counts);
   }
 
   /**
-   * {@code GET /internal/v1/users/:user/groups}: {@code {"groups":[...]}}, the Avro {@code GroupSnapshot} (single-object
-   * encoded, base64) of each group the user is a current member of.
+   * {@code POST /internal/v1/groups-of} with {@code {"users":["a","b"]}} (1 to {@link #MAX_USERS}):
+   * {@code {"snapshots":{"<conv>":"<base64>"},"users":{"a":["<conv>"]}}}, the Avro {@code GroupSnapshot}
+   * (single-object encoded) of each group one of them is a current member of, once, and each user's groups (a user in
+   * none is left out). Gateways ask for the users connecting in a moment together.
    */
   private void groups(RoutingContext ctx) {
-    String user = ctx.pathParam("user");
-    if (!UserIds.valid(user)) {
-      HistoryServer.badRequest(ctx, "user must be a valid user id: " + UserIds.RULE);
+    List<String> users = users(ctx);
+    if (users == null) {
       return;
     }
-    barriers.run(() -> barrier.awaitInbound(BARRIER_TIMEOUT)).compose(ends -> jdbc.executeBlocking(() -> {
-      JsonArray out = new JsonArray();
+    barrier.await().compose(ends -> jdbc.executeBlocking(() -> {
+      GroupsOfUsers.Of of = store.groupsOfUsers().snapshotsOf(users);
+      JsonObject snapshots = new JsonObject();
       Base64.Encoder base64 = Base64.getEncoder();
-      for (byte[] snapshot : store.groupsOfUsers().snapshotsOf(user)) {
-        out.add(base64.encodeToString(snapshot));
-      }
-      return new JsonObject().put("groups", out);
-    }, false)).onSuccess(ctx::json).onFailure(e -> CatchUpRoutes.unavailable(ctx, "groups of " + user, e));
+      of.snapshots().forEach((conv, bytes) -> snapshots.put(conv, base64.encodeToString(bytes)));
+      JsonObject groupsOf = new JsonObject();
+      of.groupsOf().forEach((user, convs) -> groupsOf.put(user, new JsonArray(convs)));
+      return new JsonObject().put("snapshots", snapshots).put("users", groupsOf);
+    }, false)).onSuccess(ctx::json).onFailure(e -> CatchUpRoutes.unavailable(ctx, "groups of " + users.size() + " users", e));
   }
 
-  /**
-   * {@code POST /internal/v1/group-counts} with {@code {"users":["a","b"]}}: {@code {"counts":{"a":3}}}, how many
-   * groups each named user (1 to {@link #MAX_COUNTED}) is a current member of; a user in none is left out.
-   */
-  private void counts(RoutingContext ctx) {
+  /** The body's {@code users}, checked; null (and 400 sent) when it is not 1 to {@link #MAX_USERS} user ids. */
+  private static List<String> users(RoutingContext ctx) {
     List<String> users = new java.util.ArrayList<>();
     JsonArray named;
     try {
@@ -82,13 +82,25 @@ final class GroupRoutes {
         users.add(o instanceof String s && UserIds.valid(s) ? s : null);
       }
     }
-    if (users.isEmpty() || users.size() > MAX_COUNTED || users.contains(null)) {
-      HistoryServer.badRequest(ctx, "the body must be {\"users\": [...]} naming 1 to " + MAX_COUNTED + " user ids");
+    if (users.isEmpty() || users.size() > MAX_USERS || users.contains(null)) {
+      HistoryServer.badRequest(ctx, "the body must be {\"users\": [...]} naming 1 to " + MAX_USERS + " user ids");
+      return null;
+    }
+    return List.copyOf(new java.util.LinkedHashSet<>(users));
+  }
+
+  /**
+   * {@code POST /internal/v1/group-counts} with {@code {"users":["a","b"]}}: {@code {"counts":{"a":3}}}, how many
+   * groups each named user (1 to {@link #MAX_USERS}) is a current member of; a user in none is left out.
+   */
+  private void counts(RoutingContext ctx) {
+    List<String> users = users(ctx);
+    if (users == null) {
       return;
     }
-    barriers.run(() -> barrier.awaitInbound(BARRIER_TIMEOUT)).compose(ends -> jdbc.executeBlocking(() -> {
+    barrier.await().compose(ends -> jdbc.executeBlocking(() -> {
       JsonObject counts = new JsonObject();
-      for (Map.Entry<String, Integer> e : store.groupsOfUsers().counts(List.copyOf(users)).entrySet()) {
+      for (Map.Entry<String, Integer> e : store.groupsOfUsers().counts(users).entrySet()) {
         counts.put(e.getKey(), e.getValue());
       }
       return new JsonObject().put("counts", counts);

@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Routes: {@code GET /internal/v1/conversations/:conv/messages} (a history page),
  * {@code GET /internal/v1/refs} (find a resend's original), {@code GET /internal/v1/users/:user/catchup},
- * {@code /recent}, {@code /conversations} and {@code /partners} (see {@link CatchUpRoutes}), {@code /groups} and
- * {@code POST /internal/v1/group-counts} (see {@link GroupRoutes}). Errors are JSON {@code {"code", "message"}}:
+ * {@code /recent}, {@code /conversations} and {@code /partners} (see {@link CatchUpRoutes}),
+ * {@code POST /internal/v1/groups-of} and {@code POST /internal/v1/group-counts} (see {@link GroupRoutes}). Errors are JSON {@code {"code", "message"}}:
  * {@code unauthorized} (401: no or a wrong {@code Weft-Internal-Secret}, see {@link InternalAuth}), {@code bad_request}
  * (400), {@code busy} (503: the barrier pool is full) or {@code unavailable} (503).
  *
