@@ -115,19 +115,18 @@ final class ScaleGateway {
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
         long connectStart = System.nanoTime();
         List<WebSocket> sockets = connect(client, httpPort, tokens, users, sentAt, latencies);
-        // Loaded once the groups held stop growing with every user connected.
-        long held = -1;
-        for (long last = -2; held != last; ) {
-          last = held;
-          Thread.sleep(2_000);
-          String metrics = metrics(opsPort);
-          if (ScaleRouters.gauge(metrics, "weft_gateway_member_users", "") < users) {
-            held = -1;
-            continue;
-          }
-          held = (long) ScaleRouters.gauge(metrics, "weft_gateway_groups", "");
+        // Loaded once the gateway holds every group with one of its users in it: the run wrote exactly those.
+        long held = 0;
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        while (held < ofUsers.size() && System.nanoTime() < deadline) {
+          Thread.sleep(100);
+          held = (long) ScaleRouters.gauge(metrics(opsPort), "weft_gateway_groups", "");
         }
-        double loaded = (System.nanoTime() - connectStart) / 1e9 - 2; // the last look only confirmed it
+        double loaded = (System.nanoTime() - connectStart) / 1e9;
+        if (held < ofUsers.size()) {
+          System.out.println("weft scale: the gateway loaded " + held + " of " + ofUsers.size()
+              + " groups within 10 minutes; see " + log);
+        }
         RoutingLatency.Result latency = latency(sockets, users, ofUsers, rate, sentAt, latencies);
         long full = heapKb(gateway.pid());
         sockets.forEach(WebSocket::close);

@@ -11,8 +11,8 @@ import dev.weft.common.ops.Metrics;
 import dev.weft.common.ops.OpsServer;
 import dev.weft.gateway.groups.LoadedUsers;
 import dev.weft.gateway.groups.Memberships;
-import dev.weft.gateway.http.PersisterGroups;
 import dev.weft.gateway.groups.UserGroups;
+import dev.weft.gateway.http.PersisterGroups;
 import dev.weft.gateway.ops.GatewayMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.VertxOptions;
@@ -107,7 +107,6 @@ public final class GatewayApplication implements AutoCloseable {
     PrometheusMeterRegistry registry = Metrics.create("gateway", config.gatewayId());
     GatewayMetrics metrics = new GatewayMetrics(registry, sessions::size);
     metrics.bindGroupDirectory(groups);
-
     publisher.bindMetrics(registry);
     DeliveryConsumer deliveries = new DeliveryConsumer(config.kafka(), config.gatewayId(), new DeliveryDispatcher(sessions, metrics), groups);
     deliveries.bindMetrics(registry);

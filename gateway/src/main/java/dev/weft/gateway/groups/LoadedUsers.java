@@ -20,8 +20,9 @@ import java.util.concurrent.CompletionStage;
  * no snapshot is applied between them: a snapshot that came while the answer was on its way is kept aside and the
  * higher version of each group wins. The last {@link #release} forgets the groups no other loaded user is in.
  *
- * <p>State is guarded by this object's lock, taken inside the directory's per-group update (the filter); nothing here
- * calls the directory while holding it, so the two locks are always taken in one order.
+ * <p>Changes are made under this object's lock, taken inside the directory's per-group update (the filter); nothing
+ * here calls the directory while holding it, so the two locks are always taken in one order. {@link #loaded} and
+ * {@link #holds}, asked on every group frame from every event loop, read without it.
  */
 public final class LoadedUsers implements GroupDirectory.Filter {
 
@@ -34,7 +35,7 @@ public final class LoadedUsers implements GroupDirectory.Filter {
 
   private static final class Entry {
     int refs;
-    boolean loaded;
+    volatile boolean loaded;
     CompletableFuture<Void> ready = new CompletableFuture<>();
     /** Snapshots naming the user that came while its load was on its way: the latest of each group. */
     Map<String, GroupState> seen = new HashMap<>();
@@ -44,7 +45,7 @@ public final class LoadedUsers implements GroupDirectory.Filter {
   private final UserGroups index;
   private final Source source;
   private final java.util.concurrent.Executor joinOn;
-  private final Map<String, Entry> users = new HashMap<>();
+  private final Map<String, Entry> users = new java.util.concurrent.ConcurrentHashMap<>();
   private final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LoadedUsers.class);
 
@@ -62,20 +63,23 @@ public final class LoadedUsers implements GroupDirectory.Filter {
    */
   public CompletionStage<Void> acquire(String user) {
     Entry e;
+    CompletableFuture<Void> ready;
     boolean start;
     synchronized (this) {
       e = users.computeIfAbsent(user, u -> new Entry());
       start = e.refs++ == 0;
+      ready = e.ready;
     }
     if (start) {
-      load(user, e);
+      load(user, e, ready);
     }
-    return e.ready;
+    return ready;
   }
 
   /** Completes once {@code user}, who must be acquired, is loaded; starts the load again after a failed one. */
   public CompletionStage<Void> ready(String user) {
     Entry e;
+    CompletableFuture<Void> ready;
     boolean again = false;
     synchronized (this) {
       e = users.get(user);
@@ -87,11 +91,12 @@ public final class LoadedUsers implements GroupDirectory.Filter {
         e.seen = new HashMap<>();
         again = true;
       }
+      ready = e.ready;
     }
     if (again) {
-      load(user, e);
+      load(user, e, ready);
     }
-    return e.ready;
+    return ready;
   }
 
   /** Gives back one {@link #acquire}; the last one forgets the groups that no other loaded user is a member of. */
@@ -109,18 +114,18 @@ public final class LoadedUsers implements GroupDirectory.Filter {
   }
 
   /** True while {@code user} is acquired (loaded or loading). */
-  public synchronized boolean holds(String user) {
+  public boolean holds(String user) {
     return users.containsKey(user);
   }
 
   /** True once {@code user}'s memberships are here. */
-  public synchronized boolean loaded(String user) {
+  public boolean loaded(String user) {
     Entry e = users.get(user);
     return e != null && e.loaded;
   }
 
   /** How many users are acquired. */
-  public synchronized int size() {
+  public int size() {
     return users.size();
   }
 
@@ -141,11 +146,7 @@ public final class LoadedUsers implements GroupDirectory.Filter {
     return keep;
   }
 
-  private void load(String user, Entry e) {
-    CompletableFuture<Void> ready;
-    synchronized (this) {
-      ready = e.ready;
-    }
+  private void load(String user, Entry e, CompletableFuture<Void> ready) {
     source.groupsOf(user).onComplete(r -> joinOn.execute(() -> {
       if (r.failed()) {
         long n = failures.incrementAndGet();

@@ -7,9 +7,7 @@ import dev.weft.gateway.config.LookupSettings;
 import dev.weft.gateway.ops.GatewayMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToIntFunction;
@@ -20,8 +18,8 @@ import java.util.function.LongSupplier;
  * Who may write to and read a conversation, as this gateway knows it: one-to-one members from the id, group members
  * from the group directory (the routers' snapshots), which holds the groups of the users loaded here
  * ({@link LoadedUsers}). A user with a socket here is loaded from the moment it connects; a group lookup for a user
- * still loading waits for the load, and one for a user not held here (an HTTP request) loads the user for the while. A group lookup that says no waits a bounded while for the
- * router's snapshot, so a member who just joined (or a group just created) is not refused because this gateway had
+ * still loading waits for the load, and one for a user not held here (an HTTP request) loads the user for the while.
+ * A group lookup that says no waits a bounded while for the router's snapshot, so a member who just joined (or a group just created) is not refused because this gateway had
  * not heard yet; only misses wait. A group id still unknown after that wait is remembered for a while, and answered
  * no at once.
  *
@@ -43,12 +41,9 @@ public final class Memberships {
   /** How many groups each user is a current member of, across the cluster: the persister. */
   @FunctionalInterface
   public interface Counts {
-    /** At most {@link #MAX_COUNTED} users; a user absent from the answer is in none. */
+    /** A user absent from the answer is in none. */
     Future<Map<String, Integer>> countsOf(List<String> users);
   }
-
-  /** The most users one {@link Counts} call names; more are asked in several. */
-  public static final int MAX_COUNTED = 500;
 
   /** A user's groups could not be loaded: the answer is unknown, not no. */
   public static final class Unavailable extends RuntimeException {
@@ -75,10 +70,10 @@ public final class Memberships {
    */
   public Memberships(GroupDirectory groups, UserGroups userGroups, LoadedUsers users, Counts counts,
       LookupSettings settings, GatewayMetrics metrics, LongSupplier nanoTime) {
-    this.counts = counts;
     this.groups = groups;
     this.userGroups = userGroups;
     this.users = users;
+    this.counts = counts;
     this.waitNanos = TimeUnit.MILLISECONDS.toNanos(settings.waitMs());
     this.unknown = new UnknownGroups(settings.unknownTtlMs(), settings.unknownMax(), nanoTime);
     this.metrics = metrics;
@@ -115,17 +110,10 @@ public final class Memberships {
    */
   public Future<ToIntFunction<String>> groupCounts(String self, Collection<String> others, Context context) {
     List<String> far = others.stream().filter(u -> !users.loaded(u)).distinct().toList();
-    List<Future<Map<String, Integer>>> asked = new ArrayList<>();
-    for (int from = 0; from < far.size(); from += MAX_COUNTED) {
-      asked.add(counts.countsOf(far.subList(from, Math.min(far.size(), from + MAX_COUNTED))));
-    }
-    Future<Void> mine = users.holds(self)
-        ? Future.fromCompletionStage(users.ready(self).toCompletableFuture().copy()
-            .orTimeout(LOAD_TIMEOUT_MS, TimeUnit.MILLISECONDS), context)
-        : Future.failedFuture(self + " has no socket here");
-    Future<ToIntFunction<String>> answer = Future.all(mine, Future.all(asked)).map(done -> {
-      Map<String, Integer> remote = new HashMap<>();
-      asked.forEach(f -> remote.putAll(f.result()));
+    Future<Map<String, Integer>> asked = far.isEmpty() ? Future.succeededFuture(Map.of()) : counts.countsOf(far);
+    Future<Void> mine = users.holds(self) ? loadOf(self, context) : Future.failedFuture(self + " has no socket here");
+    Future<ToIntFunction<String>> answer = Future.all(mine, asked).map(done -> {
+      Map<String, Integer> remote = asked.result();
       java.util.Set<String> asFar = java.util.Set.copyOf(far);
       return u -> asFar.contains(u) ? remote.getOrDefault(u, 0) : userGroups.count(u);
     });
@@ -172,12 +160,20 @@ public final class Memberships {
       return decide(conv, user, context);
     }
     boolean held = users.holds(user);
-    var load = (held ? users.ready(user) : users.acquire(user)).toCompletableFuture().copy() // the timeout is this caller's
-        .orTimeout(LOAD_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-    Future<Access> access = Future.fromCompletionStage(load, context)
+    if (!held) {
+      users.acquire(user);
+    }
+    Future<Access> access = loadOf(user, context)
         .recover(e -> Future.failedFuture(new Unavailable(e)))
         .compose(v -> decide(conv, user, context));
     return held ? access : access.andThen(r -> users.release(user));
+  }
+
+  /** Completes on {@code context} once {@code user} (acquired) is loaded; fails after {@link #LOAD_TIMEOUT_MS}. */
+  private Future<Void> loadOf(String user, Context context) {
+    var load = users.ready(user).toCompletableFuture().copy() // the timeout is this caller's, not every waiter's
+        .orTimeout(LOAD_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    return Future.fromCompletionStage(load, context);
   }
 
   private Future<Access> decide(String conv, String user, Context context) {
@@ -221,8 +217,7 @@ public final class Memberships {
     if (!users.holds(user) || users.loaded(user)) {
       return fresh(context);
     }
-    var load = users.ready(user).toCompletableFuture().copy().orTimeout(LOAD_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-    return Future.fromCompletionStage(load, context).otherwiseEmpty().compose(v -> fresh(context));
+    return loadOf(user, context).otherwiseEmpty().compose(v -> fresh(context));
   }
 
   /** Completes on {@code context} once the directory holds everything written before this call. */

@@ -8,9 +8,7 @@ import dev.weft.schemas.GroupSnapshot;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpRequest;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -121,20 +119,29 @@ public final class PersisterGroups implements LoadedUsers.Source, Memberships.Co
 
   @Override
   public Future<Map<String, Integer>> countsOf(List<String> users) {
-    if (users.isEmpty()) {
-      return Future.succeededFuture(Map.of());
+    List<Future<Map<String, Integer>>> parts = new ArrayList<>();
+    for (int from = 0; from < users.size(); from += MAX_USERS) {
+      parts.add(countChunk(users.subList(from, Math.min(users.size(), from + MAX_USERS))));
     }
-    // In a body: 500 ids do not fit a request line.
-    HttpRequest<Buffer> request = persister.post("/internal/v1/group-counts");
-    return request.timeout(TIMEOUT_MS).sendJsonObject(new JsonObject().put("users", new io.vertx.core.json.JsonArray(users)))
-        .compose(r -> {
-      if (r.statusCode() != 200) {
-        return Future.failedFuture("the persister answered " + r.statusCode() + " for group counts");
-      }
-      JsonObject counts = r.bodyAsJsonObject().getJsonObject("counts", new JsonObject());
+    return Future.all(parts).map(all -> {
       Map<String, Integer> out = new HashMap<>();
-      counts.forEach(e -> out.put(e.getKey(), ((Number) e.getValue()).intValue()));
-      return Future.succeededFuture(out);
+      parts.forEach(f -> out.putAll(f.result()));
+      return out;
     });
+  }
+
+  private Future<Map<String, Integer>> countChunk(List<String> users) {
+    // In a body: 500 ids do not fit a request line.
+    return persister.post("/internal/v1/group-counts").timeout(TIMEOUT_MS)
+        .sendJsonObject(new JsonObject().put("users", new JsonArray(users)))
+        .compose(r -> {
+          if (r.statusCode() != 200) {
+            return Future.failedFuture("the persister answered " + r.statusCode() + " for group counts");
+          }
+          JsonObject counts = r.bodyAsJsonObject().getJsonObject("counts", new JsonObject());
+          Map<String, Integer> out = new HashMap<>();
+          counts.forEach(e -> out.put(e.getKey(), ((Number) e.getValue()).intValue()));
+          return Future.succeededFuture(out);
+        });
   }
 }

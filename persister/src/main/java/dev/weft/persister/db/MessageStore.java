@@ -233,11 +233,12 @@ public final class MessageStore implements AutoCloseable {
     return userReads;
   }
 
-  /** A user's conversation list, on the same pool. */
+  /** Users' groups, for the gateways that hold them, on the same pool. */
   public GroupsOfUsers groupsOfUsers() {
     return groupsOfUsers;
   }
 
+  /** A user's conversation list, on the same pool. */
   public ConversationList conversations() {
     return conversations;
   }
