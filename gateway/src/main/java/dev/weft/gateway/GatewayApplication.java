@@ -108,7 +108,8 @@ public final class GatewayApplication implements AutoCloseable {
     GatewayMetrics metrics = new GatewayMetrics(registry, sessions::size);
     metrics.bindGroupDirectory(groups);
     publisher.bindMetrics(registry);
-    DeliveryConsumer deliveries = new DeliveryConsumer(config.kafka(), config.gatewayId(), new DeliveryDispatcher(sessions, metrics), groups);
+    DeliveryConsumer deliveries = new DeliveryConsumer(config.kafka(), config.gatewayId(), new DeliveryDispatcher(sessions, metrics), groups,
+        registry);
     deliveries.bindMetrics(registry);
 
     // Vert.x's own meters (event loops, HTTP, WebSockets) in the same registry.
@@ -160,7 +161,8 @@ public final class GatewayApplication implements AutoCloseable {
     }
     try {
       app.ops = OpsServer.start(config.opsPort(), registry,
-          () -> new OpsServer.Readiness(ready.getAsBoolean(), java.util.Map.of("draining", metrics.draining())));
+          () -> new OpsServer.Readiness(ready.getAsBoolean() && deliveries.running(),
+              java.util.Map.of("draining", metrics.draining(), "deliveries", deliveries.running())));
     } catch (RuntimeException e) {
       app.close();
       throw e;

@@ -83,9 +83,8 @@ public final class RouterApplication implements AutoCloseable {
     io.micrometer.core.instrument.Gauge.builder("weft.router.sessions", table::sessionCount)
         .description("sessions the router knows of, across all gateways").register(registry);
     SessionTableReader sessions = lifecycle.started("sessions", new SessionTableReader(config, table));
-    sessions.start();
     lifecycle.starting("loading the session table", () -> {
-      awaitLoaded(config, sessions);
+      sessions.start(config.startTimeout());
       return null;
     });
 
@@ -122,19 +121,6 @@ public final class RouterApplication implements AutoCloseable {
           + "; they must have as many, so that a conversation's group is in the partition of its messages."
           + " With the routers stopped, ./weft topics regroup rebuilds it with " + in + " partitions, keeping every group"
           + " (docs/operations.md, \"Runbook: groups topic partitions\")");
-    }
-  }
-
-  private static void awaitLoaded(RouterConfig config, SessionTableReader sessions) {
-    try {
-      if (!sessions.awaitLoaded(config.startTimeout())) {
-        Exception last = sessions.lastError();
-        throw new IllegalStateException("the session table did not load from " + config.kafka().topics().sessions()
-            + " within " + config.startTimeout() + (last != null ? "; last error: " + last : ""), last);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while loading the session table", e);
     }
   }
 

@@ -98,6 +98,63 @@ class ConsumerLoopTest {
     }
   }
 
+  @Test
+  void aTailReadsOnlyWhatIsWrittenAfterItIsPositionedAndTellsTheRebalanceListenerNothing(WeftInfra infra) throws Exception {
+    String topic = createTopicWith(infra, "loop-tail", 3);
+    List<String> read = new CopyOnWriteArrayList<>();
+    Properties p = infra.kafkaProps();
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    try (ConsumerLoop loop = new ConsumerLoop(settings("test-tail", false),
+        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer()), ConsumerLoop.Source.tail(topic),
+        (records, c) -> records.forEach(r -> read.add(new String(r.value(), StandardCharsets.UTF_8))),
+        new SimpleMeterRegistry(), e -> {})) {
+      loop.start();
+      loop.awaitPositioned(WAIT);
+      produce(infra, topic, 2); // r0, r1 again: after the three written before the start
+      await().atMost(WAIT).until(() -> read.size() >= 2);
+      Thread.sleep(300); // one more poll: nothing else comes
+      assertEquals(List.of("r0", "r1"), read, "only what came after the start");
+      assertTrue(loop.healthy());
+    }
+  }
+
+  @Test
+  void aGroupLoopTellsItsListenerOfPartitionsAssignedAndGoneAndABatchThatFailsMarksItUnhealthyUntilOneSucceeds(
+      WeftInfra infra) throws Exception {
+    String topic = createTopicWith(infra, "loop-rebalance", 1);
+    String group = infra.topic("loop-rebalance-group");
+    List<String> moves = new CopyOnWriteArrayList<>();
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    AtomicInteger tries = new AtomicInteger();
+    ConsumerLoop.Rebalance listener = new ConsumerLoop.Rebalance() {
+      @Override
+      public void assigned(java.util.Collection<TopicPartition> partitions) {
+        partitions.forEach(tp -> moves.add("assigned " + tp.partition()));
+      }
+
+      @Override
+      public void gone(java.util.Collection<TopicPartition> partitions) {
+        partitions.forEach(tp -> moves.add("gone " + tp.partition()));
+      }
+    };
+    ConsumerLoop loop = new ConsumerLoop(new ConsumerLoop.Settings("test-rebalance", Duration.ofMillis(200),
+        Duration.ofMillis(300), Duration.ofMillis(300), Duration.ofSeconds(5), true), consumer(infra, group),
+        ConsumerLoop.Source.group(List.of(topic), listener), (records, c) -> {
+          if (tries.incrementAndGet() == 1) {
+            throw new IllegalStateException("the store is away");
+          }
+          release.countDown();
+        }, new SimpleMeterRegistry(), e -> {});
+    try (loop) {
+      loop.start();
+      await().atMost(WAIT).until(() -> tries.get() == 1);
+      assertFalse(loop.healthy(), "backing off after a failed batch");
+      assertTrue(loop.running());
+      await().atMost(WAIT).until(() -> release.getCount() == 0 && loop.healthy());
+    }
+    assertEquals(List.of("assigned 0", "gone 0"), moves);
+  }
+
   private static ConsumerLoop.Settings settings(String name, boolean waitForCommit) {
     return new ConsumerLoop.Settings(name, Duration.ofMillis(200), Duration.ofMillis(50), Duration.ofMillis(200),
         Duration.ofSeconds(5), waitForCommit);

@@ -38,10 +38,15 @@ import org.slf4j.LoggerFactory;
  * Offsets are committed after the work, synchronously or not ({@link Settings#waitForCommit}); on revocation, for the
  * revoked partitions, synchronously; on close. Never for lost partitions: their new owner starts from the last
  * commit. A commit that {@link #close()} interrupts is made again, so the last batch is not read twice.
+ *
+ * <p>What it reads is a {@link Source}: topics in a consumer group (committed, as above), or every partition of one
+ * topic from its end, assigned and never committed ({@link Source#tail}), for a topic that is the process's alone and
+ * whose past is stale.
  */
 public final class ConsumerLoop implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ConsumerLoop.class);
+  private static final Duration POSITION_TIMEOUT = Duration.ofSeconds(30);
 
   /** A loop's business logic: one poll's records. Returns once they are done; throws to have them again. */
   @FunctionalInterface
@@ -51,6 +56,39 @@ public final class ConsumerLoop implements AutoCloseable {
      */
     void handle(ConsumerRecords<String, byte[]> records, org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer)
         throws Exception;
+  }
+
+  /** What a loop reads. */
+  public sealed interface Source permits Group, Tail {
+    /** These topics, in the consumer's group; offsets committed as the class says; {@code rebalance} hears of moves. */
+    static Source group(Collection<String> topics, Rebalance rebalance) {
+      return new Group(List.copyOf(topics), rebalance);
+    }
+
+    /**
+     * Every partition of {@code topic}, assigned (no group), from the end it has when the loop starts: nothing
+     * written before is read, nothing is committed. {@link #awaitPositioned} returns once that end is fixed.
+     */
+    static Source tail(String topic) {
+      return new Tail(topic);
+    }
+  }
+
+  record Group(List<String> topics, Rebalance rebalance) implements Source {}
+
+  record Tail(String topic) implements Source {}
+
+  /**
+   * Told of partitions moving, on the owner thread, inside poll: after the loop committed what was done of the revoked
+   * ones (nothing of lost ones). A throw is logged; the move goes on.
+   */
+  public interface Rebalance {
+    Rebalance NONE = new Rebalance() { };
+
+    default void assigned(Collection<TopicPartition> partitions) {}
+
+    /** Revoked or lost: no longer this member's. */
+    default void gone(Collection<TopicPartition> partitions) {}
   }
 
   /**
@@ -63,7 +101,7 @@ public final class ConsumerLoop implements AutoCloseable {
 
   private final Settings settings;
   private final KafkaConsumer<String, byte[]> consumer;
-  private final Collection<String> topics;
+  private final Source source;
   private final Work work;
   private final Consumer<Throwable> onFatal;
   private final RetryBackoff backoff;
@@ -73,15 +111,24 @@ public final class ConsumerLoop implements AutoCloseable {
   private final Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
   private final CountDownLatch stopping = new CountDownLatch(1);
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private final CountDownLatch positioned = new CountDownLatch(1);
   private final AtomicBoolean closeCalled = new AtomicBoolean();
   private volatile boolean closed;
   private volatile Throwable fatal;
+  /** True from a failed poll or batch until the next one succeeds. */
+  private volatile boolean failing;
 
+  /** A loop over {@code topics} in the consumer's group, with no rebalance listener of its own. */
   public ConsumerLoop(Settings settings, KafkaConsumer<String, byte[]> consumer, Collection<String> topics, Work work,
+      MeterRegistry registry, Consumer<Throwable> onFatal) {
+    this(settings, consumer, Source.group(topics, Rebalance.NONE), work, registry, onFatal);
+  }
+
+  public ConsumerLoop(Settings settings, KafkaConsumer<String, byte[]> consumer, Source source, Work work,
       MeterRegistry registry, Consumer<Throwable> onFatal) {
     this.settings = settings;
     this.consumer = consumer;
-    this.topics = List.copyOf(topics);
+    this.source = source;
     this.work = work;
     this.onFatal = onFatal;
     this.backoff = new RetryBackoff(settings.backoffMin(), settings.backoffMax());
@@ -99,6 +146,34 @@ public final class ConsumerLoop implements AutoCloseable {
     return thread.isAlive() && !closed && fatal == null;
   }
 
+  /** Running, and its last poll and batch succeeded (not backing off after a failure): for a readiness probe. */
+  public boolean healthy() {
+    return running() && !failing;
+  }
+
+  /**
+   * For a {@link Source#tail} loop: waits until each partition's starting end is fixed, so nothing written after this
+   * returns is skipped.
+   *
+   * @throws IllegalStateException when that takes longer than the timeout, or the loop stopped first
+   */
+  public void awaitPositioned(Duration timeout) {
+    try {
+      if (!positioned.await(timeout.toMillis(), TimeUnit.MILLISECONDS) || fatal != null) {
+        throw new IllegalStateException(settings.name() + " could not position on " + source + " within " + timeout
+            + (fatal == null ? "" : ": " + fatal));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Publishes the consumer's own metrics (records lag, fetch rates) to the registry. */
+  public void bindClientMetrics(io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
+    dev.weft.common.ops.Metrics.bind(registry, consumer);
+  }
+
   /** The error that stopped the loop, or null. */
   public Throwable fatalError() {
     return fatal;
@@ -106,17 +181,20 @@ public final class ConsumerLoop implements AutoCloseable {
 
   private void run() {
     try {
-      consumer.subscribe(topics, new CommitOnRevoke());
+      boolean commits = open();
       while (!closed) {
         ConsumerRecords<String, byte[]> records = ConsumerRecords.empty();
         try {
           records = consumer.poll(settings.pollTimeout());
           if (!records.isEmpty()) {
             work.handle(records, consumer);
-            done.putAll(records.nextOffsets());
-            commit();
+            if (commits) {
+              done.putAll(records.nextOffsets());
+              commit();
+            }
           }
           backoff.reset();
+          failing = false;
         } catch (WakeupException e) {
           // close() woke the consumer up: the loop condition decides
         } catch (InterruptedException e) {
@@ -130,12 +208,32 @@ public final class ConsumerLoop implements AutoCloseable {
           retryLater(records, e);
         }
       }
+    } catch (WakeupException e) {
+      // closed while positioning
     } catch (RuntimeException | Error e) {
-      stopFatally(e); // subscribe refused, or a bug in a callback
+      stopFatally(e); // subscribe or positioning refused, or a bug in a callback
     } finally {
+      positioned.countDown();
       shutdown();
       stopped.countDown();
     }
+  }
+
+  /** Subscribes, or assigns and positions a tail; returns whether offsets are committed. */
+  private boolean open() {
+    if (source instanceof Group g) {
+      consumer.subscribe(g.topics(), new CommitOnRevoke(g.rebalance()));
+      positioned.countDown();
+      return true;
+    }
+    String topic = ((Tail) source).topic();
+    List<TopicPartition> partitions = consumer.partitionsFor(topic, POSITION_TIMEOUT).stream()
+        .map(p -> new TopicPartition(topic, p.partition())).toList();
+    consumer.assign(partitions);
+    consumer.seekToEnd(partitions);
+    partitions.forEach(consumer::position); // fix the end now: nothing written after start is skipped
+    positioned.countDown();
+    return false;
   }
 
   private void retryLater(ConsumerRecords<String, byte[]> records, Throwable e) {
@@ -146,6 +244,7 @@ public final class ConsumerLoop implements AutoCloseable {
       }
     }
     retries.increment();
+    failing = true;
     long delay = backoff.nextDelayMs();
     log.warn("{}: {} failed ({}); attempt {}, trying again in {} ms", settings.name(),
         records.isEmpty() ? "polling" : "a batch of " + records.count() + " records", e.toString(), backoff.failures(),
@@ -206,13 +305,22 @@ public final class ConsumerLoop implements AutoCloseable {
 
   /** Runs on the owner thread, inside poll() or close(). */
   private final class CommitOnRevoke implements ConsumerRebalanceListener {
-    @Override
-    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      OffsetCommits.commitRevoked(consumer, done, partitions, log, settings.name());
+    private final Rebalance rebalance;
+
+    CommitOnRevoke(Rebalance rebalance) {
+      this.rebalance = rebalance;
     }
 
     @Override
-    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      OffsetCommits.commitRevoked(consumer, done, partitions, log, settings.name());
+      tell(() -> rebalance.gone(partitions));
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      tell(() -> rebalance.assigned(partitions));
+    }
 
     /** Not a revoke: another member may own them already, so commit nothing (the default would). */
     @Override
@@ -220,6 +328,15 @@ public final class ConsumerLoop implements AutoCloseable {
       partitions.forEach(done::remove);
       log.warn("{}: partitions lost: {}; not committing, their new owner replays from the last commit",
           settings.name(), partitions);
+      tell(() -> rebalance.gone(partitions));
+    }
+
+    private void tell(Runnable r) {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        log.warn("{}: the rebalance listener failed", settings.name(), e);
+      }
     }
   }
 

@@ -9,95 +9,63 @@ import dev.weft.schemas.AvroSerde;
 import dev.weft.schemas.Delivery;
 import dev.weft.schemas.ReceiptDelivery;
 import dev.weft.schemas.WeftSchemas;
+import dev.weft.common.kafka.ConsumerLoop;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads this gateway's delivery topic on its own thread and hands each delivery to the dispatcher.
- *
- * <p>No consumer group: the topic is this gateway's alone, and it starts from the end, because a
- * delivery for a socket that is gone is stale (its client catches up from history). One owner
- * thread, stopped with a flag and {@link KafkaConsumer#wakeup()}.
+ * Hands each record of this gateway's delivery topic to the dispatcher: messages, receipts and typing, told apart by
+ * their writer schema. Read by a {@link ConsumerLoop} tailing the topic: it is this gateway's alone, and it is read from
+ * the end, because a delivery for a socket that is gone is stale (its client catches up from history).
  */
 public final class DeliveryConsumer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(DeliveryConsumer.class);
-
-  private final KafkaConsumer<String, byte[]> consumer;
-  private final String topic;
-  private final DeliveryDispatcher dispatcher;
-  private final AvroSerde<Delivery> serde = AvroSerde.delivery();
-  private final AvroSerde<ReceiptDelivery> receiptSerde = AvroSerde.receiptDelivery();
-  private final AvroSerde<dev.weft.schemas.Typing> typingSerde = AvroSerde.typing();
   private static final long TYPING_FINGERPRINT =
       org.apache.avro.SchemaNormalization.parsingFingerprint64(dev.weft.schemas.Typing.getClassSchema());
   private static final long RECEIPT_FINGERPRINT =
       org.apache.avro.SchemaNormalization.parsingFingerprint64(ReceiptDelivery.getClassSchema());
-  private final Thread thread;
-  private final CountDownLatch assigned = new CountDownLatch(1);
-  private volatile boolean closed;
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
+  private final ConsumerLoop loop;
+  private final DeliveryDispatcher dispatcher;
   private final GroupDirectory groups;
+  private final AvroSerde<Delivery> serde = AvroSerde.delivery();
+  private final AvroSerde<ReceiptDelivery> receiptSerde = AvroSerde.receiptDelivery();
+  private final AvroSerde<dev.weft.schemas.Typing> typingSerde = AvroSerde.typing();
 
-  public DeliveryConsumer(KafkaSettings kafka, String gatewayId, DeliveryDispatcher dispatcher, GroupDirectory groups) {
+  public DeliveryConsumer(KafkaSettings kafka, String gatewayId, DeliveryDispatcher dispatcher, GroupDirectory groups,
+      MeterRegistry registry) {
     this.groups = groups;
-    this.topic = kafka.topics().deliveries(gatewayId);
-    this.consumer = new KafkaConsumer<>(KafkaClientProps.messagePathConsumer(kafka, "weft-gateway-" + gatewayId + "-deliveries", null));
     this.dispatcher = dispatcher;
-    this.thread = new Thread(this::run, "weft-deliveries");
+    String topic = kafka.topics().deliveries(gatewayId);
+    this.loop = new ConsumerLoop(new ConsumerLoop.Settings("gateway-deliveries", Duration.ofSeconds(1),
+        Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofSeconds(5), false),
+        new KafkaConsumer<>(KafkaClientProps.messagePathConsumer(kafka, "weft-gateway-" + gatewayId + "-deliveries", null)),
+        ConsumerLoop.Source.tail(topic), this::dispatchAll, registry, e -> { });
   }
 
   /** Starts reading; returns once the consumer is positioned at the end of the topic. */
   public void start() {
-    thread.start();
-    try {
-      if (!assigned.await(30, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("could not position on " + topic + " within 30s");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    loop.start();
+    loop.awaitPositioned(START_TIMEOUT);
   }
 
-  private void run() {
-    try {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToEnd(partitions);
-      partitions.forEach(consumer::position); // resolve the end now, so nothing sent after start is skipped
-      assigned.countDown();
-      dev.weft.common.kafka.RetryBackoff backoff = new dev.weft.common.kafka.RetryBackoff(Duration.ofMillis(100),
-          Duration.ofSeconds(5));
-      while (!closed) {
-        try {
-          ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofSeconds(1));
-          for (ConsumerRecord<String, byte[]> r : records) {
-            dispatchOne(r);
-          }
-          backoff.reset();
-        } catch (WakeupException e) {
-          // closing
-        } catch (RuntimeException e) {
-          long delay = backoff.nextDelayMs();
-          log.error("delivery poll failed; attempt {}, retrying in {} ms", backoff.failures(), delay, e);
-          sleepQuietly(delay);
-        }
-      }
-    } catch (RuntimeException e) {
-      log.error("delivery consumer for {} stopped", topic, e);
-    } finally {
-      consumer.close(Duration.ofSeconds(5));
+  /** False once the loop stopped for good: a gateway that no longer reads its deliveries is not ready. */
+  public boolean running() {
+    return loop.running();
+  }
+
+  private void dispatchAll(ConsumerRecords<String, byte[]> records, Consumer<String, byte[]> unused) {
+    for (ConsumerRecord<String, byte[]> r : records) {
+      dispatchOne(r);
     }
   }
 
@@ -154,27 +122,13 @@ public final class DeliveryConsumer implements AutoCloseable {
     return g != null && g.version() >= d.getSeq();
   }
 
-  private static void sleepQuietly(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   @Override
   public void close() {
-    closed = true;
-    consumer.wakeup();
-    try {
-      thread.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    loop.close();
   }
 
   /** Publishes the delivery consumer's own metrics (records lag among them) to the registry. */
   public void bindMetrics(io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
-    dev.weft.common.ops.Metrics.bind(registry, consumer);
+    loop.bindClientMetrics(registry);
   }
 }
