@@ -13,6 +13,7 @@ import dev.weft.gateway.groups.LoadedUsers;
 import dev.weft.gateway.groups.Memberships;
 import dev.weft.gateway.groups.UserGroups;
 import dev.weft.gateway.http.PersisterGroups;
+import dev.weft.gateway.http.PersisterPresence;
 import dev.weft.gateway.ops.GatewayMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.VertxOptions;
@@ -101,8 +102,6 @@ public final class GatewayApplication implements AutoCloseable {
     GroupDirectory groups = new GroupDirectory(config.kafka(), "weft-gateway-" + config.gatewayId() + "-groups");
     UserGroups userGroups = new UserGroups();
     groups.onChange(userGroups);
-    PresenceDirectory presenceDirectory = new PresenceDirectory(config.kafka(), "weft-gateway-" + config.gatewayId() + "-presence");
-    presenceDirectory.start(Duration.ofSeconds(60));
     LocalSessions sessions = new LocalSessions();
     PrometheusMeterRegistry registry = Metrics.create("gateway", config.gatewayId());
     GatewayMetrics metrics = new GatewayMetrics(registry, sessions::size);
@@ -125,12 +124,18 @@ public final class GatewayApplication implements AutoCloseable {
         config.persisterUrl(), config.internalSecret());
     // A gateway holds the groups of its users only: loaded from the persister as each connects, followed on the groups
     // topic from now on (LoadedUsers).
+    // Presence of the users its clients follow only: loaded from the persister as the first follows, followed on the
+    // sessions topic from now on.
+    PresenceDirectory presenceDirectory = new PresenceDirectory(config.kafka(),
+        "weft-gateway-" + config.gatewayId() + "-presence", new PersisterPresence(persister, vertx));
+    presenceDirectory.start(Duration.ofSeconds(60));
     PersisterGroups persisterGroups = new PersisterGroups(persister, vertx);
     LoadedUsers loadedUsers = new LoadedUsers(groups, userGroups, persisterGroups, groups::onReaderThread);
     groups.retainOnly(loadedUsers);
     groups.startFollowing(Duration.ofSeconds(60));
     deliveries.start(); // after: it asks the directory to catch up before a group event
     metrics.bindLoadedUsers(loadedUsers, groups);
+    metrics.bindPresence(presenceDirectory::followedUsers);
     Memberships memberships = new Memberships(groups, userGroups, loadedUsers, persisterGroups, config.lookups(), metrics,
         System::nanoTime);
     PresenceHub presence = new PresenceHub(presenceDirectory, new PresenceAccess(config.signals().presencePolicy(),

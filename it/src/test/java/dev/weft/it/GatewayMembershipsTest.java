@@ -122,7 +122,7 @@ class GatewayMembershipsTest {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  private static double gauge(Fabric fabric, int gateway, String name) throws Exception {
+  static double gauge(Fabric fabric, int gateway, String name) throws Exception {
     String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fabric.opsPort(gateway) + "/metrics"))
         .build(), HttpResponse.BodyHandlers.ofString()).body();
     Matcher m = Pattern.compile("(?m)^" + name + "\\{[^}]*\\} (\\S+)$").matcher(body);

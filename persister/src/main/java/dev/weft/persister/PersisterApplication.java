@@ -13,6 +13,7 @@ import dev.weft.common.DeadLetters;
 import dev.weft.persister.kafka.InboundPersister;
 import dev.weft.persister.kafka.PersistedBarrier;
 import dev.weft.persister.kafka.ReceiptPersister;
+import dev.weft.persister.kafka.SessionsPersister;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.time.Duration;
@@ -29,6 +30,7 @@ public final class PersisterApplication implements AutoCloseable {
   private final MessageStore store;
   private final InboundPersister writer;
   private final ReceiptPersister receiptWriter;
+  private final SessionsPersister sessionsWriter;
   private final DeadLetters deadLetters;
   private final Vertx vertx;
   private final HistoryServer http;
@@ -38,13 +40,14 @@ public final class PersisterApplication implements AutoCloseable {
   private boolean closed;
 
   private PersisterApplication(MessageStore store, InboundPersister writer, ReceiptPersister receiptWriter,
-      DeadLetters deadLetters, Vertx vertx, HistoryServer http, int httpPort, OpsServer ops, PersistedBarrier barrier) {
+      SessionsPersister sessionsWriter, DeadLetters deadLetters, Vertx vertx, HistoryServer http, int httpPort, OpsServer ops, PersistedBarrier barrier) {
     this.ops = ops;
     this.deadLetters = deadLetters;
     this.barrier = barrier;
     this.store = store;
     this.writer = writer;
     this.receiptWriter = receiptWriter;
+    this.sessionsWriter = sessionsWriter;
     this.vertx = vertx;
     this.http = http;
     this.httpPort = httpPort;
@@ -53,7 +56,7 @@ public final class PersisterApplication implements AutoCloseable {
   /** Starts a persister; returns once migrations ran, the consumer runs and HTTP listens. Blocking. */
   public static PersisterApplication start(PersisterConfig config) {
     TopicCreator topics = new TopicCreator(config.kafka());
-    topics.ensure(List.of(topics.inbound(), topics.receipts(), topics.deadLetters()));
+    topics.ensure(List.of(topics.inbound(), topics.receipts(), topics.sessions(), topics.deadLetters()));
     MessageStore store = MessageStore.open(config);
     try {
       String inbound = config.kafka().topics().inbound();
@@ -75,12 +78,14 @@ public final class PersisterApplication implements AutoCloseable {
       throw e;
     }
     ReceiptPersister receiptWriter;
+    SessionsPersister sessionsWriter;
     DeadLetters deadLetters = null;
     try {
       deadLetters = new DeadLetters(config.kafka(), "persister", "weft-persister-deadletters", config.group(), registry);
       writer = new InboundPersister(config, store, deadLetters, registry);
       // Its loop logs an error no retry cures; readiness then fails ("receipts").
       receiptWriter = new ReceiptPersister(config, store.receipts(), registry, e -> {});
+      sessionsWriter = new SessionsPersister(config, store.sessions(), registry, e -> {}); // readiness: "sessions"
     } catch (RuntimeException e) {
       if (deadLetters != null) {
         deadLetters.close();
@@ -97,26 +102,30 @@ public final class PersisterApplication implements AutoCloseable {
     try {
       writer.start();
       receiptWriter.start();
+      sessionsWriter.start();
       HttpServer server = http.listen(config.httpPort()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       port = server.actualPort();
       ReceiptPersister receipts = receiptWriter;
-      ops = OpsServer.start(config.opsPort(), registry, () -> readiness(store, writer, receipts));
+      SessionsPersister sessions = sessionsWriter;
+      ops = OpsServer.start(config.opsPort(), registry, () -> readiness(store, writer, receipts, sessions));
     } catch (Exception e) {
-      new PersisterApplication(store, writer, receiptWriter, deadLetters, vertx, http, 0, ops, barrier).close();
+      new PersisterApplication(store, writer, receiptWriter, sessionsWriter, deadLetters, vertx, http, 0, ops, barrier).close();
       throw new IllegalStateException("persister could not start: " + e.getMessage(), e);
     }
     log.info("persister writing {} (group {}) to {}; history on port {}, metrics and probes on port {}",
         config.kafka().topics().inbound(), config.group(), config.dbUrl(), port, ops.port());
-    return new PersisterApplication(store, writer, receiptWriter, deadLetters, vertx, http, port, ops, barrier);
+    return new PersisterApplication(store, writer, receiptWriter, sessionsWriter, deadLetters, vertx, http, port, ops, barrier);
   }
 
   /** Ready: the consumer polls and the database answers. Blocking; runs on the ops server's own threads. */
-  private static OpsServer.Readiness readiness(MessageStore store, InboundPersister writer, ReceiptPersister receipts) {
+  private static OpsServer.Readiness readiness(MessageStore store, InboundPersister writer, ReceiptPersister receipts,
+      SessionsPersister sessions) {
     boolean db = store.reachable();
     boolean kafka = writer.running();
     boolean receiptsRunning = receipts.running();
-    return new OpsServer.Readiness(db && kafka && receiptsRunning,
-        java.util.Map.of("database", db, "consumer", kafka, "receipts", receiptsRunning));
+    boolean sessionsRunning = sessions.running();
+    return new OpsServer.Readiness(db && kafka && receiptsRunning && sessionsRunning,
+        java.util.Map.of("database", db, "consumer", kafka, "receipts", receiptsRunning, "sessions", sessionsRunning));
   }
 
   /** The port the internal HTTP server is bound to (the chosen one when configured with 0). */
@@ -156,6 +165,7 @@ public final class PersisterApplication implements AutoCloseable {
     Deadlines.awaitQuietly(http.close().toCompletionStage(), Duration.ofSeconds(10), log, "closing the HTTP server");
     writer.close();
     receiptWriter.close();
+    sessionsWriter.close();
     deadLetters.close();
     Deadlines.awaitQuietly(vertx.close().toCompletionStage(), Duration.ofSeconds(10), log, "closing Vert.x");
     barrier.close();

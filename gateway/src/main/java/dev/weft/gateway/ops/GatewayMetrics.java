@@ -103,6 +103,12 @@ public final class GatewayMetrics {
         .description("groups the gateway holds: those with a current member among its users").register(registry);
   }
 
+  /** How many users' presence the gateway holds: those its clients follow. */
+  public void bindPresence(IntSupplier followed) {
+    Gauge.builder("weft.gateway.presence.users", followed::getAsInt)
+        .description("users whose presence the gateway holds: those a local socket follows").register(registry);
+  }
+
   /** How many group ids the gateway holds as unknown (its negative cache). */
   public void unknownGroups(IntSupplier size) {
     Gauge.builder("weft.gateway.group.unknown", size::getAsInt)

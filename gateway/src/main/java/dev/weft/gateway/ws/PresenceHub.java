@@ -2,25 +2,42 @@ package dev.weft.gateway.ws;
 
 import dev.weft.gateway.presence.PresenceAccess;
 import dev.weft.gateway.presence.PresenceDirectory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Which local sockets follow whose presence, and pushing each change to them. */
+/**
+ * Which local sockets follow whose presence, and pushing each change to them. The directory holds a user's presence
+ * while at least one local socket follows them: the first follower has it loaded, the last one leaving forgets it.
+ */
 public final class PresenceHub {
+
+  /** A followed user: the local sockets following, and the directory's load of their presence. */
+  private static final class Watch {
+    final Set<Connection> followers = ConcurrentHashMap.newKeySet();
+    final CompletableFuture<Void> loaded;
+
+    Watch(CompletableFuture<Void> loaded) {
+      this.loaded = loaded;
+    }
+  }
 
   private final PresenceDirectory directory;
   private final PresenceAccess access;
-  private final Map<String, Set<Connection>> followers = new ConcurrentHashMap<>();
+  private final Map<String, Watch> watched = new ConcurrentHashMap<>();
 
   public PresenceHub(PresenceDirectory directory, PresenceAccess access) {
     this.directory = directory;
     this.access = access;
     directory.onChange((user, p) -> {
-      Set<Connection> set = followers.get(user);
-      if (set != null) {
+      Watch w = watched.get(user);
+      if (w != null) {
         String frame = Frames.presence(user, p);
-        set.forEach(c -> c.pushEphemeral(frame));
+        w.followers.forEach(c -> c.pushEphemeral(frame));
       }
     });
   }
@@ -34,15 +51,47 @@ public final class PresenceHub {
     return directory.of(user);
   }
 
-  void follow(Connection c, String user) {
-    followers.computeIfAbsent(user, u -> ConcurrentHashMap.newKeySet()).add(c);
+  /**
+   * {@code c} follows these users; completes once each one's presence is loaded (at once for users followed here
+   * already), or fails when it could not be loaded. The users nobody here followed are asked for together.
+   */
+  CompletableFuture<Void> follow(Connection c, List<String> users) {
+    List<CompletableFuture<Void>> loads = new ArrayList<>();
+    Map<String, Watch> fresh = new LinkedHashMap<>();
+    synchronized (this) {
+      for (String user : users) {
+        Watch w = watched.get(user);
+        if (w == null || w.loaded.isCompletedExceptionally()) {
+          // New here, or a load that failed: load (again); the followers of a failed load leave with an error.
+          w = new Watch(new CompletableFuture<>());
+          watched.put(user, w);
+          fresh.put(user, w);
+        }
+        w.followers.add(c);
+        loads.add(w.loaded);
+      }
+    }
+    if (!fresh.isEmpty()) {
+      directory.follow(fresh.keySet()).forEach((user, load) ->
+          load.whenComplete((v, e) -> complete(fresh.get(user).loaded, e)));
+    }
+    return CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new));
   }
 
-  void unfollow(Connection c, String user) {
-    followers.computeIfPresent(user, (u, set) -> {
-      set.remove(c);
-      return set.isEmpty() ? null : set;
-    });
+  private static void complete(CompletableFuture<Void> f, Throwable e) {
+    if (e == null) {
+      f.complete(null);
+    } else {
+      f.completeExceptionally(e);
+    }
+  }
+
+  synchronized void unfollow(Connection c, String user) {
+    Watch w = watched.get(user);
+    if (w != null && w.followers.remove(c) && w.followers.isEmpty()) {
+      watched.remove(user);
+      directory.unfollow(user);
+    }
   }
 
   /** The socket is gone: it follows no one any more. */

@@ -80,7 +80,7 @@ final class SignalOps {
       return;
     }
     if (c.presenceOrder.isComplete() && presence.access().allAllowedNow(c.user, users)) {
-      follow(c, ref, users); // the common case: decided from memory, nothing queued before it
+      c.presenceOrder = follow(c, ref, users); // the common case: decided from memory, nothing queued before it
       return;
     }
     if (!lookups.admit(c, ref)) {
@@ -99,7 +99,7 @@ final class SignalOps {
             + " with you (a group, or a one-to-one conversation with a message); nothing was followed",
             new JsonObject().put("users", new JsonArray(r.result()))));
       } else if (!overSubscribed(c, ref, users)) {
-        follow(c, ref, users);
+        return follow(c, ref, users);
       }
       return Future.<Void>succeededFuture();
     })).onComplete(r -> lookups.done(c));
@@ -116,12 +116,41 @@ final class SignalOps {
     return false;
   }
 
-  private void follow(Connection c, String ref, List<String> users) {
+  /**
+   * Follows once the users' presence is loaded here (at once when every one is followed here already): then the ack
+   * and each user's presence now. When a persister could not be asked, {@code unavailable} and nothing followed.
+   * Completes on the connection's context once answered.
+   */
+  private Future<Void> follow(Connection c, String ref, List<String> users) {
+    List<String> added = users.stream().distinct().filter(u -> c.following().add(u)).toList();
+    java.util.concurrent.CompletableFuture<Void> loaded = presence.follow(c, users);
+    if (loaded.isDone() && !loaded.isCompletedExceptionally()) {
+      answerFollow(c, ref, users);
+      return Future.succeededFuture();
+    }
+    return Future.future(p -> loaded.whenComplete((v, e) -> c.context.runOnContext(x -> {
+      if (!c.isOpen()) {
+        p.complete(); // closed meanwhile: its follows are forgotten already
+        return;
+      }
+      if (e == null) {
+        answerFollow(c, ref, users);
+      } else {
+        for (String u : added) {
+          if (c.following().remove(u)) {
+            presence.unfollow(c, u);
+          }
+        }
+        log.warn("could not load the presence {} follows: {}", c.user, e.toString());
+        c.write(Frames.error(ref, ErrorCode.UNAVAILABLE, "cannot load their presence now; nothing was followed, retry"));
+      }
+      p.complete();
+    })));
+  }
+
+  private void answerFollow(Connection c, String ref, List<String> users) {
     c.write(Frames.ackOnly(ref));
     for (String u : users) {
-      if (c.following().add(u)) {
-        presence.follow(c, u);
-      }
       c.write(Frames.presence(u, presence.of(u)));
     }
   }

@@ -116,7 +116,8 @@ class FrameHandlerFuzzTest {
         config.lookups(), metrics, System::nanoTime);
     // Everyone may follow everyone here: the shared policy asks the persister, which a unit test does not have
     // (PresencePolicyTest covers it on a real Weft).
-    presence = new PresenceHub(new PresenceDirectory(config.kafka(), "fuzz-presence"),
+    presence = new PresenceHub(new PresenceDirectory(config.kafka(), "fuzz-presence",
+        users -> Future.succeededFuture(java.util.Map.of()), Runnable::run),
         new dev.weft.gateway.presence.PresenceAccess(dev.weft.gateway.config.PresencePolicy.EVERYONE, memberships,
             new dev.weft.gateway.http.DirectPartners(persister)));
     lifetime = new TokenLifetime(tokens, Clock.systemUTC());

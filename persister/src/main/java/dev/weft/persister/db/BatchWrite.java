@@ -17,7 +17,7 @@ final class BatchWrite {
   /** One statement and the rows to run it for. */
   record Step<T>(String sql, List<T> rows, Binder<T> binder) {
 
-    private void run(Connection c) throws SQLException {
+    void run(Connection c) throws SQLException {
       if (rows.isEmpty()) {
         return;
       }

@@ -5,7 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +39,7 @@ public final class GroupsOfUsers {
     if (users.isEmpty()) {
       return new Of(snapshots, groupsOf);
     }
-    try (Connection c = pool.getConnection(); PreparedStatement ps = forUsers(c, SNAPSHOTS, users)) {
+    try (Connection c = pool.getConnection(); PreparedStatement ps = InList.prepare(c, SNAPSHOTS, users)) {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           String conv = rs.getString(2);
@@ -60,7 +59,7 @@ public final class GroupsOfUsers {
     if (users.isEmpty()) {
       return out;
     }
-    try (Connection c = pool.getConnection(); PreparedStatement ps = forUsers(c, COUNTS, users)) {
+    try (Connection c = pool.getConnection(); PreparedStatement ps = InList.prepare(c, COUNTS, users)) {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           out.put(rs.getString(1), rs.getInt(2));
@@ -68,19 +67,5 @@ public final class GroupsOfUsers {
       }
     }
     return out;
-  }
-
-  /** {@code sql} with its {@code %s} made one placeholder per user, each bound. */
-  private static PreparedStatement forUsers(Connection c, String sql, List<String> users) throws SQLException {
-    PreparedStatement ps = c.prepareStatement(String.format(sql, String.join(",", Collections.nCopies(users.size(), "?"))));
-    try {
-      for (int i = 0; i < users.size(); i++) {
-        ps.setString(i + 1, users.get(i));
-      }
-    } catch (SQLException e) {
-      ps.close();
-      throw e;
-    }
-    return ps;
   }
 }

@@ -58,12 +58,14 @@ public final class MessageStore implements AutoCloseable {
   private final UserReads userReads;
   private final ConversationList conversations;
   private final GroupsOfUsers groupsOfUsers;
+  private final SessionStore sessions;
 
   private MessageStore(HikariDataSource pool) {
     this.receipts = new ReceiptStore(pool);
     this.userReads = new UserReads(pool);
     this.conversations = new ConversationList(pool);
     this.groupsOfUsers = new GroupsOfUsers(pool);
+    this.sessions = new SessionStore(pool);
     this.pool = pool;
   }
 
@@ -236,6 +238,11 @@ public final class MessageStore implements AutoCloseable {
   /** Users' groups, for the gateways that hold them, on the same pool. */
   public GroupsOfUsers groupsOfUsers() {
     return groupsOfUsers;
+  }
+
+  /** Live sessions and last-seen times. */
+  public SessionStore sessions() {
+    return sessions;
   }
 
   /** A user's conversation list, on the same pool. */

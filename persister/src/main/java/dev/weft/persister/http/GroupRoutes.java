@@ -68,7 +68,7 @@ final class GroupRoutes {
   }
 
   /** The body's {@code users}, checked; null (and 400 sent) when it is not 1 to {@link #MAX_USERS} user ids. */
-  private static List<String> users(RoutingContext ctx) {
+  static List<String> users(RoutingContext ctx) {
     List<String> users = new java.util.ArrayList<>();
     JsonArray named;
     try {

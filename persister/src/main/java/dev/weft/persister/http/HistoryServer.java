@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * <p>Routes: {@code GET /internal/v1/conversations/:conv/messages} (a history page),
  * {@code GET /internal/v1/refs} (find a resend's original), {@code GET /internal/v1/users/:user/catchup},
  * {@code /recent}, {@code /conversations} and {@code /partners} (see {@link CatchUpRoutes}),
- * {@code POST /internal/v1/groups-of} and {@code POST /internal/v1/group-counts} (see {@link GroupRoutes}). Errors are JSON {@code {"code", "message"}}:
+ * {@code POST /internal/v1/groups-of} and {@code POST /internal/v1/group-counts} (see {@link GroupRoutes}),
+ * {@code POST /internal/v1/presence-of} (see {@link PresenceRoutes}). Errors are JSON {@code {"code", "message"}}:
  * {@code unauthorized} (401: no or a wrong {@code Weft-Internal-Secret}, see {@link InternalAuth}), {@code bad_request}
  * (400), {@code busy} (503: the barrier pool is full) or {@code unavailable} (503).
  *
@@ -44,6 +45,7 @@ public final class HistoryServer {
   private final PersistedBarrier barrier;
   private final CatchUpRoutes catchUp;
   private final GroupRoutes groups;
+  private final PresenceRoutes presence;
   private final BarrierPool barriers;
   private HttpServer server;
 
@@ -60,6 +62,7 @@ public final class HistoryServer {
     this.maxLimit = maxLimit;
     this.catchUp = new CatchUpRoutes(store, jdbc, barriers, barrier, maxLimit);
     this.groups = new GroupRoutes(store, jdbc, barriers, barrier);
+    this.presence = new PresenceRoutes(store, jdbc, barriers, barrier);
     this.auth = new InternalAuth(secret, registry);
   }
 
@@ -71,6 +74,7 @@ public final class HistoryServer {
     router.get("/internal/v1/refs").handler(this::byRef);
     catchUp.mount(router);
     groups.mount(router);
+    presence.mount(router);
     return vertx.createHttpServer().requestHandler(router).listen(port).onSuccess(s -> server = s);
   }
 

@@ -25,8 +25,9 @@ import org.apache.kafka.common.utils.Utils;
  * partition), so a read that follows sees every record Kafka held when the wait began. Blocking: worker threads only.
  *
  * <p>It reads the group's committed offsets, so it holds whichever persister instance owns the
- * partition: each commits only after its database transaction. Two streams: the inbound topic with the persister
- * group, and the receipts topic with the receipts group ({@link ReceiptPersister#group}).
+ * partition: each commits only after its database transaction. Three streams: the inbound topic with the persister
+ * group, the receipts topic with the receipts group ({@link ReceiptPersister#group}), and the sessions topic with the
+ * sessions group ({@link SessionsPersister#group}).
  */
 public final class PersistedBarrier implements AutoCloseable {
 
@@ -38,6 +39,7 @@ public final class PersistedBarrier implements AutoCloseable {
   private final Admin admin;
   private final Stream inbound;
   private final Stream receipts;
+  private final Stream sessions;
 
   public PersistedBarrier(PersisterConfig config) {
     Properties props = new Properties();
@@ -45,14 +47,17 @@ public final class PersistedBarrier implements AutoCloseable {
     this.admin = Admin.create(props);
     String inboundTopic = config.kafka().topics().inbound();
     String receiptsTopic = config.kafka().topics().receipts();
+    String sessionsTopic = config.kafka().topics().sessions();
     try {
-      Map<String, TopicDescription> topics = admin.describeTopics(List.of(inboundTopic, receiptsTopic)).allTopicNames()
-          .get(30, TimeUnit.SECONDS);
+      Map<String, TopicDescription> topics = admin.describeTopics(List.of(inboundTopic, receiptsTopic, sessionsTopic))
+          .allTopicNames().get(30, TimeUnit.SECONDS);
       this.inbound = new Stream(inboundTopic, config.group(), topics.get(inboundTopic).partitions().size());
       this.receipts = new Stream(receiptsTopic, ReceiptPersister.group(config), topics.get(receiptsTopic).partitions().size());
+      this.sessions = new Stream(sessionsTopic, SessionsPersister.group(config), topics.get(sessionsTopic).partitions().size());
     } catch (Exception e) {
       admin.close();
-      throw new IllegalStateException("cannot describe " + inboundTopic + " and " + receiptsTopic + ": " + e.getMessage(), e);
+      throw new IllegalStateException("cannot describe " + inboundTopic + ", " + receiptsTopic + " and " + sessionsTopic
+          + ": " + e.getMessage(), e);
     }
   }
 
@@ -94,6 +99,15 @@ public final class PersistedBarrier implements AutoCloseable {
    */
   public long[] awaitReceipts(Duration timeout) throws Exception {
     return awaitAll(receipts, timeout);
+  }
+
+  /**
+   * Waits until every sessions record is stored; returns the end offsets it waited for, indexed by partition.
+   *
+   * @throws TimeoutException when that takes longer than the timeout
+   */
+  public long[] awaitSessions(Duration timeout) throws Exception {
+    return awaitAll(sessions, timeout);
   }
 
   private long[] awaitAll(Stream stream, Duration timeout) throws Exception {
