@@ -49,7 +49,10 @@ final class ScaleGateway {
 
   /** What the phase measured. */
   record Result(int users, long groupsHeld, long emptyHeapKb, long fullHeapKb, double readySeconds,
-      double loadedSeconds, RoutingLatency.Result latency) {}
+      double loadedSeconds, long followed, double followSeconds, RoutingLatency.Result latency) {}
+
+  /** How many co-members of their first group each connected user follows the presence of. */
+  private static final int FOLLOWS_PER_USER = 5;
 
   private static final Pattern USED = Pattern.compile("used (\\d+)K");
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -88,6 +91,7 @@ final class ScaleGateway {
           List.of()), p, out.resolve("logs/persister.log"), "persister writing");
       persister.awaitReady(300, out.resolve("logs/persister.log"));
       writeTables(jdbc, partitions, users, ofUsers);
+      awaitSessionsStored(bootstrap);
 
       try (ScaleRouters router = ScaleRouters.start(root, out, bootstrap, 1, "gateway")) {
         router.awaitRouting(partitions, Duration.ofMinutes(30));
@@ -127,10 +131,24 @@ final class ScaleGateway {
           System.out.println("weft scale: the gateway loaded " + held + " of " + ofUsers.size()
               + " groups within 10 minutes; see " + log);
         }
+        // Presence: each user follows a few co-members; the gateway holds those users' presence, loaded from the
+        // persister, and nobody else's of the million sessions.
+        Map<Integer, List<String>> follows = follows(users, ofUsers);
+        long expected = follows.values().stream().flatMap(List::stream).distinct().count();
+        long followStart = System.nanoTime();
+        follows.forEach((u, targets) -> sockets.get(u).writeTextMessage(new JsonObject().put("op", "presence_subscribe")
+            .put("ref", "follow").put("users", new io.vertx.core.json.JsonArray(targets)).encode()));
+        long followed = 0;
+        deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (followed < expected && System.nanoTime() < deadline) {
+          Thread.sleep(100);
+          followed = (long) ScaleRouters.gauge(metrics(opsPort), "weft_gateway_presence_users", "");
+        }
+        double followSeconds = (System.nanoTime() - followStart) / 1e9;
         RoutingLatency.Result latency = latency(sockets, users, ofUsers, rate, sentAt, latencies);
         long full = heapKb(gateway.pid());
         sockets.forEach(WebSocket::close);
-        return new Result(users, held, empty, full, ready, loaded, latency);
+        return new Result(users, held, empty, full, ready, loaded, followed, followSeconds, latency);
       }
     } finally {
       Collections.reverse(procs);
@@ -178,6 +196,57 @@ final class ScaleGateway {
     }
     System.out.printf("weft scale: wrote %d groups' snapshots and their %d users' memberships to MySQL in %.1f s%n",
         groups.size(), users, (System.nanoTime() - t0) / 1e9);
+  }
+
+  /** Each connected user's first group's other members, up to {@link #FOLLOWS_PER_USER}, by user number. */
+  private static Map<Integer, List<String>> follows(int users, List<GroupSnapshot> groups) {
+    Map<Integer, List<String>> out = new HashMap<>();
+    for (GroupSnapshot g : groups) {
+      for (GroupMember m : g.getMembers()) {
+        if (connected(m.getUser(), users)) {
+          out.computeIfAbsent(Integer.parseInt(m.getUser().substring(5)), u -> g.getMembers().stream()
+              .map(GroupMember::getUser).filter(other -> !other.equals(m.getUser())).limit(FOLLOWS_PER_USER).toList());
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Waits until the persister has stored the synthetic sessions (its sessions group has committed the topic's end), as
+   * a running cluster's persister has: the gateway's figures are not taken beside a persister catching up.
+   */
+  private static void awaitSessionsStored(String bootstrap) throws Exception {
+    long t0 = System.nanoTime();
+    java.util.Properties props = new java.util.Properties();
+    props.put("bootstrap.servers", bootstrap);
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(props)) {
+      String topic = "weft.sessions";
+      int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+      for (int i = 0; i < partitions; i++) {
+        latest.put(new org.apache.kafka.common.TopicPartition(topic, i), org.apache.kafka.clients.admin.OffsetSpec.latest());
+      }
+      Map<org.apache.kafka.common.TopicPartition, Long> ends = new HashMap<>();
+      admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
+      long total = ends.values().stream().mapToLong(Long::longValue).sum();
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(20);
+      while (System.nanoTime() < deadline) {
+        var committed = admin.listConsumerGroupOffsets("weft-persister.sessions").partitionsToOffsetAndMetadata().get();
+        long behind = 0;
+        for (var e : ends.entrySet()) {
+          var c = committed.get(e.getKey());
+          behind += Math.max(0, e.getValue() - (c == null ? 0 : c.offset()));
+        }
+        if (behind == 0) {
+          System.out.printf("weft scale: the persister stored the %d records of %s in %.1f s%n", total, topic,
+              (System.nanoTime() - t0) / 1e9);
+          return;
+        }
+        Thread.sleep(500);
+      }
+      System.out.println("weft scale: the persister had not stored " + topic + " within 20 minutes; measuring anyway");
+    }
   }
 
   static boolean connected(String user, int users) {

@@ -108,11 +108,11 @@ public final class ScaleMain {
         System.out.println("weft scale: gateway: " + r);
         groupTable += "\nOne gateway, its users user-0 to user-" + (gatewayUsers - 1) + " connected as real WebSocket"
             + " clients, the topics as above (" + groups + " groups in weft.groups):\n\n"
-            + "| connected users | groups held | heap after full GC, no client / all connected (MiB) | start to ready (s) | first connect to every user's groups loaded (s) | group msgs client to client p50 / p99 (ms) at " + rate + "/s |\n"
-            + "| ---: | ---: | ---: | ---: | ---: | ---: |\n"
-            + String.format("| %d | %d | %.0f / %.0f | %.1f | %.1f | %.1f / %.1f |%n", r.users(), r.groupsHeld(),
-                r.emptyHeapKb() / 1024.0, r.fullHeapKb() / 1024.0, r.readySeconds(), r.loadedSeconds(),
-                r.latency().p50(), r.latency().p99());
+            + "| connected users | groups held | users followed (presence held) | heap after full GC, no client / all connected and following (MiB) | start to ready (s) | first connect to every user's groups loaded (s) | every follow loaded (s) | group msgs client to client p50 / p99 (ms) at " + rate + "/s |\n"
+            + "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+            + String.format("| %d | %d | %d | %.0f / %.0f | %.1f | %.1f | %.1f | %.1f / %.1f |%n", r.users(), r.groupsHeld(),
+                r.followed(), r.emptyHeapKb() / 1024.0, r.fullHeapKb() / 1024.0, r.readySeconds(), r.loadedSeconds(),
+                r.followSeconds(), r.latency().p50(), r.latency().p99());
       }
     }
     String md = "Scale run: " + sessions + " sessions over " + gateways + " gateways, one broker, " + partitions
