@@ -14,12 +14,40 @@ final class LongPages {
   private final int length;
 
   LongPages(int length) {
+    this(new long[0][], length);
+  }
+
+  /** Pages of {@code length}, reusing the full pages given (the rest new, zero). */
+  private LongPages(long[][] reused, int length) {
     this.length = length;
     int count = (length + MASK) >>> SHIFT;
     pages = new long[count][];
     for (int p = 0; p < count; p++) {
-      pages[p] = new long[p < count - 1 ? MASK + 1 : length - (p << SHIFT)];
+      int size = p < count - 1 ? MASK + 1 : length - (p << SHIFT);
+      pages[p] = p < reused.length && reused[p].length == size ? reused[p] : new long[size];
     }
+  }
+
+  /**
+   * This array grown to {@code newLength}: its full pages are shared, not copied, and the last one copied. Growing a
+   * page at a time costs at most a page of slack, where growing by half left up to a third of the array unused. After
+   * this, write to the new array only.
+   */
+  LongPages grownTo(int newLength) {
+    if (newLength < length) {
+      throw new IllegalArgumentException("cannot shrink from " + length + " to " + newLength);
+    }
+    LongPages grown = new LongPages(pages, newLength);
+    int last = pages.length - 1;
+    if (last >= 0 && grown.pages[last] != pages[last]) {
+      System.arraycopy(pages[last], 0, grown.pages[last], 0, pages[last].length);
+    }
+    return grown;
+  }
+
+  /** A length to grow to: doubling while under a page, then a page at a time. */
+  static int nextLength(int length) {
+    return length < MASK + 1 ? Math.min(MASK + 1, Math.max(16, length * 2)) : length + MASK + 1;
   }
 
   int length() {

@@ -114,11 +114,7 @@ final class UserIndex {
     }
     n = freeCount > 0 ? free[--freeCount] : next++;
     if (n >= data.length()) {
-      LongPages grown = new LongPages(data.length() + data.length() / 2);
-      for (int i = 0; i < data.length(); i++) {
-        grown.set(i, data.get(i));
-      }
-      data = grown;
+      data = data.grownTo(LongPages.nextLength(data.length()));
     }
     if (!packable(user) || n > MAX_PACKED_NUMBER) {
       overflowed |= n > MAX_PACKED_NUMBER; // beyond 16 million users at once: the rest cost what a map entry costs
