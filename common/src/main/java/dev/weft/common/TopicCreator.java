@@ -58,6 +58,11 @@ public final class TopicCreator {
   }
 
   /** The metadata stream for analytics: keyed by conversation like the inbound topic, kept as long (default retention). */
+  /** Keyed by recipient: as many partitions as the inbound topic, for as many push workers. */
+  public NewTopic push() {
+    return topic(kafka.topics().push(), kafka.inboundPartitions(), Map.of());
+  }
+
   public NewTopic metadata() {
     return topic(kafka.topics().metadata(), kafka.inboundPartitions(), Map.of());
   }

@@ -90,7 +90,7 @@ public final class GatewayApplication implements AutoCloseable {
     JwksKeys jwks = config.jwt().jwks() == null ? null : JwksKeys.start(config.jwt().jwks());
     TopicCreator topics = new TopicCreator(config.kafka());
     topics.ensure(List.of(topics.inbound(), topics.receipts(), topics.sessions(), topics.gateways(),
-        topics.deliveries(config.gatewayId()), topics.groups(), topics.typing()));
+        topics.deliveries(config.gatewayId()), topics.groups(), topics.typing(), topics.push()));
     TopicCreator.Identity inbound = topics.identify(config.kafka().topics().inbound());
 
     KafkaPublisher publisher = new KafkaPublisher(config.kafka(), "weft-gateway-" + config.gatewayId(), config.publishQueueMax());
@@ -107,7 +107,7 @@ public final class GatewayApplication implements AutoCloseable {
     GatewayMetrics metrics = new GatewayMetrics(registry, sessions::size);
     metrics.bindGroupDirectory(groups);
     publisher.bindMetrics(registry);
-    DeliveryConsumer deliveries = new DeliveryConsumer(config.kafka(), config.gatewayId(), new DeliveryDispatcher(sessions, metrics), groups,
+    DeliveryConsumer deliveries = new DeliveryConsumer(config.kafka(), config.gatewayId(), new DeliveryDispatcher(sessions, metrics, config.push()), groups,
         registry);
     deliveries.bindMetrics(registry);
 
@@ -144,7 +144,9 @@ public final class GatewayApplication implements AutoCloseable {
     dev.weft.gateway.abuse.HttpRequestLimit httpLimit = new dev.weft.gateway.abuse.HttpRequestLimit(config.abuse(), addresses,
         System::nanoTime, registry);
     WebSocketEndpoint webSocket = new WebSocketEndpoint(config, tokens, publisher, sessions, Clock.systemUTC(),
-        new OriginalAcks(persister), new CatchUpReads(persister), inbound, memberships, presence, metrics, addresses);
+        new OriginalAcks(persister), new CatchUpReads(persister), inbound, memberships, presence, metrics, addresses,
+        config.push().enabled() ? new dev.weft.gateway.push.PushNotices(publisher, config.kafka().topics().push(),
+            config.push(), registry) : null);
     HistoryRoute history = new HistoryRoute(tokens, persister, memberships, httpLimit);
     presenceDirectory.onRetracted(webSocket::retractedElsewhere);
     HeartbeatPublisher heartbeat = new HeartbeatPublisher(publisher, vertx.getOrCreateContext(),

@@ -37,6 +37,7 @@ final class Fanout {
   private final Topics topics;
   private final HashMap<String, Bucket> byGateway = new HashMap<>();
   private final ArrayList<Bucket> used = new ArrayList<>();
+  private final ArrayList<String> offline = new ArrayList<>();
 
   Fanout(SessionTable table, Topics topics) {
     this.table = table;
@@ -52,6 +53,7 @@ final class Fanout {
       used.get(i).recipients.clear();
     }
     used.clear();
+    offline.clear();
     if (byGateway.size() > MAX_CACHED_GATEWAYS) {
       byGateway.clear();
     }
@@ -59,10 +61,13 @@ final class Fanout {
     for (int m = 0, n = members.size(); m < n; m++) {
       String member = members.get(m);
       SessionTable.Presence p = table.presenceOf(member);
+      boolean isSender = member.equals(from);
       if (p.size() == 0) {
+        if (!isSender) {
+          offline.add(member);
+        }
         continue;
       }
-      boolean isSender = member.equals(from);
       if (isSender && senderGateway == null) {
         senderGateway = table.gatewayOf(fromSession);
       }
@@ -83,5 +88,10 @@ final class Fanout {
       }
     }
     return used;
+  }
+
+  /** The members of the last {@link #group} call with no session anywhere, the sender left out; valid until the next. */
+  List<String> offline() {
+    return offline;
   }
 }

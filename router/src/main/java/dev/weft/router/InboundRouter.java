@@ -5,6 +5,8 @@ import dev.weft.common.KafkaClientProps;
 import dev.weft.common.KafkaSettings;
 import dev.weft.common.NamedThreads;
 import dev.weft.schemas.AvroSerde;
+import dev.weft.schemas.PushNotice;
+import dev.weft.schemas.PushReason;
 import dev.weft.common.groups.GroupDirectory;
 import dev.weft.schemas.Delivery;
 import dev.weft.schemas.GroupSnapshot;
@@ -114,6 +116,9 @@ final class InboundRouter implements AutoCloseable {
   private final String groupsTopic;
   private final AvroSerde<GroupSnapshot> snapshotSerde = AvroSerde.groupSnapshot();
   private final AvroSerde<dev.weft.schemas.Metadata> metadataSerde = AvroSerde.metadata();
+  private final AvroSerde<PushNotice> pushSerde = AvroSerde.pushNotice();
+  private final dev.weft.common.PushSettings push;
+  private final String pushTopic;
   private final String metadataTopic;
 
   InboundRouter(RouterConfig config, SessionTable table, Clock clock, SessionTableReader sessions, GroupDirectory groups,
@@ -126,6 +131,8 @@ final class InboundRouter implements AutoCloseable {
     this.membership = new GroupMembership(groups);
     this.groupsTopic = config.kafka().topics().groups();
     this.metadataTopic = config.kafka().topics().metadata();
+    this.push = config.push();
+    this.pushTopic = config.kafka().topics().push();
     this.config = config;
     this.topic = config.kafka().topics().inbound();
     this.fanout = new Fanout(table, config.kafka().topics());
@@ -363,7 +370,16 @@ final class InboundRouter implements AutoCloseable {
     for (int i = 0, n = buckets.size(); i < n; i++) {
       send(new ProducerRecord<>(buckets.get(i).topic, key, deliveries.get(i)));
     }
-    // Nobody connected: nothing to push; the persister has it, clients catch up.
+    if (push.enabled() && m.getEvent() == null && decision != GroupMembership.Decision.DROP) {
+      // Members with no session: the persister has the message for their catch-up; their push worker may wake them.
+      List<String> offline = fanout.offline();
+      for (int i = 0, n = offline.size(); i < n; i++) {
+        PushNotice notice = PushNotice.newBuilder().setRecipient(offline.get(i)).setConv(m.getConv()).setId(m.getId())
+            .setSeq(r.offset()).setFrom(m.getFrom()).setTs(m.getTs()).setReason(PushReason.OFFLINE)
+            .setPreview(push.preview(m.getText())).build();
+        send(new ProducerRecord<>(pushTopic, offline.get(i), pushSerde.encode(notice)));
+      }
+    }
   }
 
   /**

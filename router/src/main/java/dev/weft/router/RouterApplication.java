@@ -66,7 +66,7 @@ public final class RouterApplication implements AutoCloseable {
   public static RouterApplication start(RouterConfig config, java.util.function.Consumer<Throwable> onFatal) {
     TopicCreator creator = new TopicCreator(config.kafka());
     creator.ensure(List.of(creator.inbound(), creator.receipts(), creator.sessions(), creator.gateways(), creator.groups(),
-        creator.typing(), creator.metadata(), creator.deadLetters()));
+        creator.typing(), creator.metadata(), creator.push(), creator.deadLetters()));
     // Stopped in reverse, routing first: the batch in hand is finished and committed before the group is left.
     ServiceLifecycle lifecycle = new ServiceLifecycle("router " + config.routerId(), config.shutdownTimeout());
     lifecycle.starting("checking that the groups topic is partitioned like the inbound one", () -> {

@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
  * @param gatewayExpiry WEFT_GATEWAY_EXPIRY_MS: a gateway with no heartbeat for this long is taken for dead: its
  *     sessions are dropped and retracted (default 30000; keep it several gateway heartbeat intervals)
  * @param httpPort WEFT_ROUTER_HTTP_PORT: port of /metrics, /health/live and /health/ready (default 8091; 0 = any)
+ * @param push the offline push hook: the router writes a notice for each recipient with no session ({@link dev.weft.common.PushSettings})
  */
 public record RouterConfig(
     KafkaSettings kafka,
@@ -38,7 +39,8 @@ public record RouterConfig(
     Duration startTimeout,
     Duration shutdownTimeout,
     Duration gatewayExpiry,
-    int httpPort) {
+    int httpPort,
+    dev.weft.common.PushSettings push) {
 
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
 
@@ -71,7 +73,8 @@ public record RouterConfig(
         Duration.ofMillis(env.integer("WEFT_ROUTER_START_TIMEOUT_MS", 60_000, 1_000, 3_600_000)),
         Duration.ofMillis(env.integer("WEFT_ROUTER_SHUTDOWN_TIMEOUT_MS", 30_000, 1_000, 600_000)),
         Duration.ofMillis(env.integer("WEFT_GATEWAY_EXPIRY_MS", 30_000, 500, 86_400_000)),
-        env.integer("WEFT_ROUTER_HTTP_PORT", 8091, 0, 65535));
+        env.integer("WEFT_ROUTER_HTTP_PORT", 8091, 0, 65535),
+        dev.weft.common.PushSettings.from(env));
   }
 
   private static void requireId(String key, String value) {

@@ -77,6 +77,10 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     return of(Metadata.class);
   }
 
+  public static AvroSerde<PushNotice> pushNotice() {
+    return of(PushNotice.class);
+  }
+
   public static AvroSerde<Typing> typing() {
     return of(Typing.class);
   }

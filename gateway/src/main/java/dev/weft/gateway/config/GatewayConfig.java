@@ -83,7 +83,8 @@ public record GatewayConfig(
     AbuseLimits abuse,
     int opsPort,
     InternalSecret internalSecret,
-    int persisterConnections) {
+    int persisterConnections,
+    dev.weft.common.PushSettings push) {
 
 
   public static GatewayConfig from(Env env) {
@@ -145,7 +146,8 @@ public record GatewayConfig(
         AbuseLimits.from(env, sendRate, sendBurst),
         env.integer("WEFT_GATEWAY_OPS_PORT", DevDefaults.GATEWAY_OPS_PORT, 0, 65535),
         InternalSecret.from(env),
-        env.integer("WEFT_PERSISTER_CONNECTIONS", 32, 1, 10_000));
+        env.integer("WEFT_PERSISTER_CONNECTIONS", 32, 1, 10_000),
+        dev.weft.common.PushSettings.from(env));
   }
 
   /** A copy listening on another port (the application resolves port 0 to a concrete free port). */
@@ -154,6 +156,6 @@ public record GatewayConfig(
         webSocketCompression, eventLoops,
         publishQueueMax, sendRatePerSecond, sendBurst, writeQueueMaxBytes, pingIntervalMs, idleTimeoutMs, heartbeatMs,
         catchUp, groupMaxMembers, maxConnectionsPerUser, signals, quotas, lookups, drain, demo, origins, abuse, opsPort,
-        internalSecret, persisterConnections);
+        internalSecret, persisterConnections, push);
   }
 }

@@ -1,6 +1,8 @@
 package dev.weft.gateway.ws;
 
+import dev.weft.gateway.push.UnconfirmedMessages;
 import io.vertx.core.Context;
+import java.util.concurrent.TimeUnit;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.ArrayDeque;
 import org.slf4j.LoggerFactory;
@@ -129,23 +131,112 @@ final class Connection {
     });
   }
 
-  /** Sends a live {@code msg} frame from any thread; on a resuming connection it carries the cursor. */
-  void pushMessage(int partition, long seq, String frame) {
+  /**
+   * Sends a live {@code msg} frame from any thread; on a resuming connection it carries the cursor. {@code message}
+   * (null when the push hook is off) is tracked until the client confirms it.
+   */
+  void pushMessage(int partition, long seq, String frame, UnconfirmedMessages.Message message) {
     context.runOnContext(v -> {
+      boolean written;
       if (cursor == null) {
         write(frame);
+        written = true;
       } else if (held != null) {
         hold(new Held(partition, seq, frame));
+        written = false;
       } else {
-        writeMessage(partition, seq, frame);
+        written = writeMessage(partition, seq, frame);
+      }
+      if (written && message != null && unconfirmed != null && isOpen()) {
+        track(message);
       }
     });
   }
 
   /** Writes a message unless the client already has it, with the cursor that follows it. Event loop only. */
-  void writeMessage(int partition, long seq, String frame) {
+  boolean writeMessage(int partition, long seq, String frame) {
     if (cursor.admit(partition, seq)) {
       write(Frames.withCursor(frame, cursor.encode()));
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Tracks live messages until the client confirms them ({@link UnconfirmedMessages}); null: the push hook is off.
+   * Set once, before the socket is used.
+   */
+  UnconfirmedMessages unconfirmed;
+  /** Nanoseconds a message may stay unconfirmed before it is noticed; 0: only when the socket closes. */
+  long undeliveredNanos;
+  private long undeliveredTimer = -1;
+
+  /** How long after a write the confirming ping goes: one ping confirms every message of that while. */
+  long confirmDelayMs;
+  private long confirmTimer = -1;
+
+  private void track(UnconfirmedMessages.Message message) {
+    if (unconfirmed.written(message, System.nanoTime())) {
+      scheduleConfirmation();
+    }
+    if (undeliveredNanos > 0 && undeliveredTimer < 0) {
+      armUndelivered(undeliveredNanos);
+    }
+  }
+
+  /**
+   * Sends a ping a little later, not at once: a busy socket then costs one ping per {@link #confirmDelayMs}, not one
+   * per message.
+   */
+  private void scheduleConfirmation() {
+    if (confirmTimer >= 0) {
+      return;
+    }
+    confirmTimer = context.owner().setTimer(confirmDelayMs, id -> {
+      confirmTimer = -1;
+      if (isOpen() && unconfirmed.needsPing()) {
+        socket.writePing(unconfirmed.nextPing());
+      }
+    });
+  }
+
+  private void armUndelivered(long inNanos) {
+    undeliveredTimer = context.owner().setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(inNanos) + 1), id -> {
+      undeliveredTimer = -1;
+      if (!isOpen()) {
+        return;
+      }
+      long next = unconfirmed.noticeOlderThan(undeliveredNanos, System.nanoTime());
+      if (next > 0) {
+        armUndelivered(next);
+      }
+    });
+  }
+
+  /** The payload of this socket's next ping: numbered when the push hook tracks what it confirms. */
+  io.vertx.core.buffer.Buffer nextPing() {
+    return unconfirmed == null ? io.vertx.core.buffer.Buffer.buffer() : unconfirmed.nextPing();
+  }
+
+  /** A pong came. Event loop only. */
+  void pong(io.vertx.core.buffer.Buffer payload) {
+    if (unconfirmed != null && unconfirmed.pong(payload) && isOpen()) {
+      scheduleConfirmation(); // for what was written after the ping it answered
+    }
+  }
+
+  /** The socket is gone: what it was not confirmed to have becomes push notices. Event loop only. */
+  void noticeUnconfirmed() {
+    if (undeliveredTimer >= 0) {
+      context.owner().cancelTimer(undeliveredTimer);
+      undeliveredTimer = -1;
+    }
+    if (confirmTimer >= 0) {
+      context.owner().cancelTimer(confirmTimer);
+      confirmTimer = -1;
+    }
+    if (unconfirmed != null) {
+      unconfirmed.closed();
     }
   }
 

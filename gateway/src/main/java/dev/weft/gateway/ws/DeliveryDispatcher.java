@@ -10,10 +10,14 @@ public final class DeliveryDispatcher {
 
   private final dev.weft.gateway.ops.GatewayMetrics metrics;
 
-  public DeliveryDispatcher(LocalSessions sessions, dev.weft.gateway.ops.GatewayMetrics metrics) {
+  public DeliveryDispatcher(LocalSessions sessions, dev.weft.gateway.ops.GatewayMetrics metrics,
+      dev.weft.common.PushSettings push) {
     this.sessions = sessions;
     this.metrics = metrics;
+    this.push = push;
   }
+
+  private final dev.weft.common.PushSettings push;
 
   /** Pushes a receipt to the recipients' local sockets, except the one that reported it. */
   public void dispatch(ReceiptDelivery receipt) {
@@ -42,6 +46,7 @@ public final class DeliveryDispatcher {
   /** Called on the delivery consumer's thread; each write hops to its socket's event loop. */
   public void dispatch(Delivery delivery) {
     String frame = null;
+    dev.weft.gateway.push.UnconfirmedMessages.Message message = null;
     int pushed = 0;
     for (String user : delivery.getRecipients()) {
       for (Connection c : sessions.of(user)) {
@@ -50,8 +55,13 @@ public final class DeliveryDispatcher {
         }
         if (frame == null) {
           frame = Frames.delivery(delivery);
+          // Messages only: a membership event's members learn of it at their next catch-up, as they would offline.
+          if (push.enabled() && delivery.getEvent() == null) {
+            message = new dev.weft.gateway.push.UnconfirmedMessages.Message(delivery.getConv(), delivery.getId(),
+                delivery.getSeq(), delivery.getFrom(), delivery.getTs(), push.preview(delivery.getText()));
+          }
         }
-        c.pushMessage(delivery.getPartition(), delivery.getSeq(), frame);
+        c.pushMessage(delivery.getPartition(), delivery.getSeq(), frame, message);
         pushed++;
       }
     }

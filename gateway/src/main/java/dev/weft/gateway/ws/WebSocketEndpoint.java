@@ -27,6 +27,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,12 +62,16 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
   private final PresenceHub presence;
   private final LoadedUsers loaded;
   private final GatewayMetrics metrics;
+  /** Null when the push hook is off (WEFT_PUSH=0). */
+  private final dev.weft.gateway.push.PushNotices pushNotices;
   /** The inbound topic as it is now: a cursor from another incarnation of it is stale. */
   private final TopicCreator.Identity inbound;
 
   public WebSocketEndpoint(GatewayConfig config, Tokens tokens, KafkaPublisher publisher, LocalSessions sessions, Clock clock,
       OriginalAcks originals, CatchUpReads history, TopicCreator.Identity inbound, Memberships memberships,
-      PresenceHub presence, GatewayMetrics metrics, ClientAddress addresses) {
+      PresenceHub presence, GatewayMetrics metrics, ClientAddress addresses,
+      dev.weft.gateway.push.PushNotices pushNotices) {
+    this.pushNotices = pushNotices;
     this.addresses = addresses;
     this.perAddress = new UserConnectionCap(config.abuse().maxConnectionsPerAddress());
     this.attempts = new KeyedRateLimiter(config.abuse().connectRatePerAddress(), config.abuse().connectBurstPerAddress(),
@@ -183,6 +188,13 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
         new SendRateLimiter(config.sendRatePerSecond(), config.sendBurst(), System::nanoTime), config.writeQueueMaxBytes(),
         sessions.queuePeak(), metrics);
     c.address = address;
+    if (pushNotices != null) {
+      c.unconfirmed = pushNotices.tracker(context, user);
+      int undelivered = pushNotices.settings().undeliveredMs();
+      c.undeliveredNanos = TimeUnit.MILLISECONDS.toNanos(undelivered);
+      // A third of the allowance, so a confirmed message is never noticed; with none, the keep-alive pings confirm.
+      c.confirmDelayMs = undelivered > 0 ? Math.max(10, undelivered / 3) : config.pingIntervalMs();
+    }
     metrics.opened();
     c.typingLimiter = new SendRateLimiter(config.signals().typingRate(), config.signals().typingBurst(), System::nanoTime);
     if (resumption.from() != null) {
@@ -200,7 +212,10 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
       c.seen();
       frames.onBinary(c, bytes.length());
     });
-    socket.pongHandler(pong -> c.seen());
+    socket.pongHandler(pong -> {
+      c.seen();
+      c.pong(pong);
+    });
     // Runs on this socket's event loop: the timer is created from it.
     c.pingTimer = context.owner().setPeriodic(config.pingIntervalMs(), id -> keepAlive(c));
     lifetime.arm(c, who.expiresAt());
@@ -238,7 +253,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
       close(c);
       c.socket.close(CLOSE_IDLE, "idle: no frame or pong within " + config.idleTimeoutMs() + " ms");
     } else {
-      c.socket.writePing(io.vertx.core.buffer.Buffer.buffer());
+      c.socket.writePing(c.nextPing());
     }
   }
 
@@ -247,6 +262,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
       return Future.succeededFuture();
     }
     c.context.owner().cancelTimer(c.pingTimer);
+    c.noticeUnconfirmed();
     lifetime.disarm(c);
     perUser.giveBack(c.user);
     perAddress.giveBack(c.address);
