@@ -101,6 +101,7 @@ final class InboundRouter implements AutoCloseable {
   private volatile boolean closed;
   private long routed;
   private final io.micrometer.core.instrument.Counter routedCounter;
+  private final io.micrometer.core.instrument.Counter pushCounter;
   private long skipped;
 
   /** Assigned partitions being routed (their groups loaded). Owner thread writes; a gauge reads its size. */
@@ -126,6 +127,8 @@ final class InboundRouter implements AutoCloseable {
     this.deadLetters = deadLetters;
     this.routedCounter = io.micrometer.core.instrument.Counter.builder("weft.router.messages.routed")
         .description("inbound records (messages and group events) routed").register(registry);
+    this.pushCounter = io.micrometer.core.instrument.Counter.builder("weft.router.push.notices").tag("reason", "offline")
+        .description("push notices written for recipients with no session when routed").register(registry);
     this.sessionBarrier = new SessionBarrier(sessions, config.kafka().topics().sessions(), () -> closed);
     this.groups = groups;
     this.membership = new GroupMembership(groups);
@@ -379,6 +382,7 @@ final class InboundRouter implements AutoCloseable {
             .setPreview(push.preview(m.getText())).build();
         send(new ProducerRecord<>(pushTopic, offline.get(i), pushSerde.encode(notice)));
       }
+      pushCounter.increment(offline.size());
     }
   }
 
