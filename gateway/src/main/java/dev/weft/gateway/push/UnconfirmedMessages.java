@@ -71,6 +71,18 @@ public final class UnconfirmedMessages {
     return !pingOut && !byConv.isEmpty();
   }
 
+  /**
+   * The client sent a receipt (delivered or read) for {@code conv} up to {@code seq}: it has the messages up to there.
+   * A receipt for a conversation the socket is not in changes nothing: it is checked after, and tracks only what it
+   * was written.
+   */
+  public void receipt(String conv, long seq) {
+    Entry e = byConv.get(conv);
+    if (e != null && e.latest().seq() <= seq) {
+      byConv.remove(conv);
+    }
+  }
+
   /** Notices what stayed unconfirmed for {@code ageNanos} or more; returns how long until the next may be due. */
   public long noticeOlderThan(long ageNanos, long nowNanos) {
     long next = -1;

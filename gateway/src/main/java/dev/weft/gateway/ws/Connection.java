@@ -225,6 +225,13 @@ final class Connection {
     }
   }
 
+  /** The client sent a receipt for {@code conv} up to {@code seq}: it has those messages. Event loop only. */
+  void confirmedByReceipt(String conv, long seq) {
+    if (unconfirmed != null) {
+      unconfirmed.receipt(conv, seq);
+    }
+  }
+
   /** The socket is gone: what it was not confirmed to have becomes push notices. Event loop only. */
   void noticeUnconfirmed() {
     if (undeliveredTimer >= 0) {

@@ -335,6 +335,7 @@ final class FrameHandler {
     }
     String conv = (String) convValue;
     long seq = ((Number) seqValue).longValue();
+    c.confirmedByReceipt(conv, seq); // the client says it has these: no push for them
     pending.of(c, ref, conv, access -> {
       if (access == null) {
         c.write(Frames.error(ref, ErrorCode.NOT_MEMBER, "no such conversation, or you are not a member of it"));

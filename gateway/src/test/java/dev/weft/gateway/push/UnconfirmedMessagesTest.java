@@ -58,6 +58,17 @@ class UnconfirmedMessagesTest {
   }
 
   @Test
+  void aReceiptUpToTheLatestMessageConfirmsItsConversationAndOneBelowItDoesNot() {
+    tracker.written(msg("a", 5), 0);
+    tracker.written(msg("b", 7), 0);
+    tracker.receipt("a", 5);
+    tracker.receipt("b", 6);
+    tracker.receipt("elsewhere", 100);
+    tracker.closed();
+    assertEquals(List.of("b@7"), noticed);
+  }
+
+  @Test
   void aPongThatIsNotOursConfirmsNothing() {
     tracker.written(msg("a", 1), 0);
     tracker.nextPing();
