@@ -105,8 +105,13 @@ final class GatewayExpiry implements AutoCloseable {
   }
 
   private void check(long now) {
-    List<String> overdue = table.gateways().stream().filter(g -> now - lastHeard.computeIfAbsent(g, x -> now) >= expiryNanos)
-        .toList();
+    List<String> overdue = new java.util.ArrayList<>();
+    for (String gateway : table.gateways()) {
+      // A gateway first seen through a session gets a full expiry period to send its first heartbeat.
+      if (now - lastHeard.computeIfAbsent(gateway, g -> now) >= expiryNanos) {
+        overdue.add(gateway);
+      }
+    }
     if (overdue.isEmpty()) {
       return;
     }

@@ -148,6 +148,8 @@ class ConsumerLoopTest {
     try (loop) {
       loop.start();
       await().atMost(WAIT).until(() -> tries.get() == 1);
+      // Marked after the work threw, on the loop's thread: wait for it within the 300 ms backoff.
+      await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(() -> !loop.healthy());
       assertFalse(loop.healthy(), "backing off after a failed batch");
       assertTrue(loop.running());
       await().atMost(WAIT).until(() -> release.getCount() == 0 && loop.healthy());

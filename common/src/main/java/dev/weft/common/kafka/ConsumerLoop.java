@@ -229,6 +229,10 @@ public final class ConsumerLoop implements AutoCloseable {
     String topic = ((Tail) source).topic();
     List<TopicPartition> partitions = consumer.partitionsFor(topic, POSITION_TIMEOUT).stream()
         .map(p -> new TopicPartition(topic, p.partition())).toList();
+    if (partitions.isEmpty()) {
+      // Assigned nothing, every poll would throw and be retried for ever: say what is missing instead.
+      throw new IllegalStateException("topic " + topic + " has no partitions (does it exist?)");
+    }
     consumer.assign(partitions);
     consumer.seekToEnd(partitions);
     partitions.forEach(consumer::position); // fix the end now: nothing written after start is skipped

@@ -23,8 +23,6 @@ import java.util.Map;
  */
 public final class PersisterGroups implements LoadedUsers.Source, Memberships.Counts {
 
-  /** The persister's bound on users per request. */
-  public static final int MAX_USERS = 500;
   /** How long a load waits for others to share its request: a burst of connections asks in a few requests. */
   private static final long BATCH_DELAY_MS = 2;
   private static final int TIMEOUT_MS = 5_000;
@@ -44,18 +42,7 @@ public final class PersisterGroups implements LoadedUsers.Source, Memberships.Co
 
   @Override
   public Future<List<GroupState>> groupsOf(String user) {
-    return groupsOf(user, new dev.weft.common.kafka.RetryBackoff(java.time.Duration.ofMillis(50),
-        java.time.Duration.ofSeconds(2)));
-  }
-
-  private Future<List<GroupState>> groupsOf(String user, dev.weft.common.kafka.RetryBackoff backoff) {
-    return loadOnce(user).recover(e -> {
-      long delay = backoff.nextDelayMs();
-      if (backoff.failures() >= LOAD_ATTEMPTS) {
-        return Future.failedFuture(e);
-      }
-      return Future.<Void>future(p -> vertx.setTimer(delay, t -> p.complete())).compose(v -> groupsOf(user, backoff));
-    });
+    return PersisterCalls.retrying(vertx, LOAD_ATTEMPTS, java.time.Duration.ofSeconds(2), () -> loadOnce(user));
   }
 
   /** A user whose groups are asked for in the next batch. */
@@ -81,8 +68,8 @@ public final class PersisterGroups implements LoadedUsers.Source, Memberships.Co
       all = new ArrayList<>(pending);
       pending.clear();
     }
-    for (int from = 0; from < all.size(); from += MAX_USERS) {
-      List<Pending> batch = all.subList(from, Math.min(all.size(), from + MAX_USERS));
+    for (int from = 0; from < all.size(); from += PersisterCalls.MAX_USERS) {
+      List<Pending> batch = all.subList(from, Math.min(all.size(), from + PersisterCalls.MAX_USERS));
       ask(batch).onComplete(r -> batch.forEach(p -> {
         if (r.failed()) {
           p.answer().fail(r.cause());
@@ -119,15 +106,7 @@ public final class PersisterGroups implements LoadedUsers.Source, Memberships.Co
 
   @Override
   public Future<Map<String, Integer>> countsOf(List<String> users) {
-    List<Future<Map<String, Integer>>> parts = new ArrayList<>();
-    for (int from = 0; from < users.size(); from += MAX_USERS) {
-      parts.add(countChunk(users.subList(from, Math.min(users.size(), from + MAX_USERS))));
-    }
-    return Future.all(parts).map(all -> {
-      Map<String, Integer> out = new HashMap<>();
-      parts.forEach(f -> out.putAll(f.result()));
-      return out;
-    });
+    return PersisterCalls.inChunks(users, this::countChunk);
   }
 
   private Future<Map<String, Integer>> countChunk(List<String> users) {

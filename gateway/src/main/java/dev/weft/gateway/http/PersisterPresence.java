@@ -1,13 +1,11 @@
 package dev.weft.gateway.http;
 
-import dev.weft.common.kafka.RetryBackoff;
 import dev.weft.gateway.presence.PresenceDirectory;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,26 +32,8 @@ public final class PersisterPresence implements PresenceDirectory.Source {
 
   @Override
   public Future<Map<String, PresenceDirectory.Stored>> presenceOf(List<String> users) {
-    List<Future<Map<String, PresenceDirectory.Stored>>> parts = new ArrayList<>();
-    for (int from = 0; from < users.size(); from += PersisterGroups.MAX_USERS) {
-      List<String> chunk = users.subList(from, Math.min(users.size(), from + PersisterGroups.MAX_USERS));
-      parts.add(withRetries(chunk, new RetryBackoff(Duration.ofMillis(50), Duration.ofSeconds(1))));
-    }
-    return Future.all(parts).map(all -> {
-      Map<String, PresenceDirectory.Stored> out = new HashMap<>();
-      parts.forEach(f -> out.putAll(f.result()));
-      return out;
-    });
-  }
-
-  private Future<Map<String, PresenceDirectory.Stored>> withRetries(List<String> users, RetryBackoff backoff) {
-    return ask(users).recover(e -> {
-      long delay = backoff.nextDelayMs();
-      if (backoff.failures() >= ATTEMPTS) {
-        return Future.failedFuture(e);
-      }
-      return Future.<Void>future(p -> vertx.setTimer(delay, t -> p.complete())).compose(v -> withRetries(users, backoff));
-    });
+    return PersisterCalls.inChunks(users,
+        chunk -> PersisterCalls.retrying(vertx, ATTEMPTS, Duration.ofSeconds(1), () -> ask(chunk)));
   }
 
   private Future<Map<String, PresenceDirectory.Stored>> ask(List<String> users) {

@@ -3,7 +3,6 @@ package dev.weft.gateway.ws;
 import dev.weft.gateway.presence.PresenceAccess;
 import dev.weft.gateway.presence.PresenceDirectory;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -57,33 +56,26 @@ public final class PresenceHub {
    */
   CompletableFuture<Void> follow(Connection c, List<String> users) {
     List<CompletableFuture<Void>> loads = new ArrayList<>();
-    Map<String, Watch> fresh = new LinkedHashMap<>();
     synchronized (this) {
+      List<String> fresh = new ArrayList<>();
       for (String user : users) {
         Watch w = watched.get(user);
-        if (w == null || w.loaded.isCompletedExceptionally()) {
-          // New here, or a load that failed: load (again); the followers of a failed load leave with an error.
-          w = new Watch(new CompletableFuture<>());
-          watched.put(user, w);
-          fresh.put(user, w);
+        // New here, or a load that failed: load (again); the followers of a failed load leave with an error.
+        if ((w == null || w.loaded.isCompletedExceptionally()) && !fresh.contains(user)) {
+          fresh.add(user);
         }
+      }
+      // Asks the directory without waiting (it queues the loads), so the watches exist before this returns.
+      if (!fresh.isEmpty()) {
+        directory.follow(fresh).forEach((user, load) -> watched.put(user, new Watch(load)));
+      }
+      for (String user : users) {
+        Watch w = watched.get(user);
         w.followers.add(c);
         loads.add(w.loaded);
       }
     }
-    if (!fresh.isEmpty()) {
-      directory.follow(fresh.keySet()).forEach((user, load) ->
-          load.whenComplete((v, e) -> complete(fresh.get(user).loaded, e)));
-    }
     return CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new));
-  }
-
-  private static void complete(CompletableFuture<Void> f, Throwable e) {
-    if (e == null) {
-      f.complete(null);
-    } else {
-      f.completeExceptionally(e);
-    }
   }
 
   synchronized void unfollow(Connection c, String user) {

@@ -122,7 +122,12 @@ final class SignalOps {
    * Completes on the connection's context once answered.
    */
   private Future<Void> follow(Connection c, String ref, List<String> users) {
-    List<String> added = users.stream().distinct().filter(u -> c.following().add(u)).toList();
+    List<String> added = new ArrayList<>();
+    for (String u : users) {
+      if (c.following().add(u)) {
+        added.add(u);
+      }
+    }
     java.util.concurrent.CompletableFuture<Void> loaded = presence.follow(c, users);
     if (loaded.isDone() && !loaded.isCompletedExceptionally()) {
       answerFollow(c, ref, users);
