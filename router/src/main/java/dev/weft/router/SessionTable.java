@@ -8,9 +8,9 @@ import java.util.concurrent.locks.StampedLock;
  * Who is connected where: session id → (user, gateway), and user → the gateways holding their sessions, with
  * how many sessions each.
  *
- * <p>Packed, since every router holds every session: sessions in {@link SessionSlots} (a UUID id as two longs, the
- * user and gateway as numbers), users in {@link UserIndex} (ids as bytes in one array, one {@code int} word each),
- * gateways in {@link GatewayIndex}. A user's word says where the user is: the gateway's number and the session count
+ * <p>Packed, since every router holds every session: sessions in {@link SessionSlots} (a UUID id as two longs and
+ * the user as a number; the gateway is the user's unless the session is marked away), users in {@link UserIndex}
+ * (ids as bytes in one array, one {@code int} word each), gateways in {@link GatewayIndex}. A user's word says where the user is: the gateway's number and the session count
  * there, for a user on one gateway (most users); {@link #MULTI} for one on several, whose {@link Presence} is kept in
  * {@link #multi}. Measured with {@code ./weft scale} (docs/scale.md).
  *
@@ -101,13 +101,26 @@ final class SessionTable {
   private static final int MULTI = -1;
   /** Sessions on one gateway that the word can count; one more moves the user to {@link #multi}. */
   private static final int MAX_WORD_COUNT = 0xffff;
+  /** A session's value: its user's number + 1 in the low bits, and this bit when it is {@link #away}. */
+  private static final int AWAY = 1 << 30;
+  private static final int MAX_USER_NUMBER = AWAY - 2;
+
+  /** A user on several gateways: where they are, and their home gateway's number (see {@link #away}). */
+  private record Spread(Presence presence, int home) {}
 
   private final StampedLock lock = new StampedLock();
+  /**
+   * Each session's user, with no gateway: a session is on its user's home gateway (the gateway of the word, or of the
+   * {@link Spread}) unless it is marked away, and then its gateway is in {@link #away}. Most users are on one
+   * gateway, so most sessions cost two longs and an int.
+   */
   private final SessionSlots sessions = new SessionSlots();
+  /** The gateway's number + 1 of each session that is not on its user's home gateway. */
+  private final SessionSlots away = new SessionSlots();
   private final UserIndex users = new UserIndex();
   private final GatewayIndex gateways = new GatewayIndex();
   /** Users whose word is {@link #MULTI}, by number. */
-  private final ConcurrentHashMap<Integer, Presence> multi = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Integer, Spread> multi = new ConcurrentHashMap<>();
 
   /** Where the user is connected; {@link Presence#NONE} when nowhere. Lock-free, allocation-free for most users. */
   Presence presenceOf(String user) {
@@ -151,7 +164,7 @@ final class SessionTable {
     }
     int word = users.word(n);
     if (word == MULTI) {
-      return multi.get(n);
+      return multi.get(n).presence();
     }
     if (word == 0) {
       return Presence.NONE;
@@ -171,8 +184,23 @@ final class SessionTable {
   }
 
   private String readGateway(String session) {
-    long found = sessions.find(session);
-    return found == SessionSlots.ABSENT ? null : gateways.name(SessionSlots.gateway(found));
+    int value = sessions.find(session);
+    return value == SessionSlots.ABSENT ? null : gateways.name(gatewayNumber(session, value));
+  }
+
+  private static int userNumber(int value) {
+    return (value & ~AWAY) - 1;
+  }
+
+  /** The number of the gateway holding the session that has this value. */
+  private int gatewayNumber(String session, int value) {
+    return (value & AWAY) != 0 ? away.find(session) - 1 : home(userNumber(value));
+  }
+
+  /** The number of the user's home gateway: of the word, or of the spread when on several. */
+  private int home(int user) {
+    int word = users.word(user);
+    return word == MULTI ? multi.get(user).home() : word >>> 16;
   }
 
   static boolean isValidGatewayId(String gateway) {
@@ -184,9 +212,9 @@ final class SessionTable {
     if (!isValidGatewayId(gateway)) {
       throw new IllegalArgumentException("gateway id '" + gateway + "' cannot name a delivery topic");
     }
-    long old = sessions.find(session);
-    if (old != SessionSlots.ABSENT && SessionSlots.user(old) == users.find(user)
-        && gateway.equals(gateways.name(SessionSlots.gateway(old)))) {
+    int old = sessions.find(session);
+    if (old != SessionSlots.ABSENT && userNumber(old) == users.find(user)
+        && gateway.equals(gateways.name(gatewayNumber(session, old)))) {
       return;
     }
     long stamp = lock.writeLock();
@@ -196,8 +224,17 @@ final class SessionTable {
       }
       int g = gateways.acquire(gateway);
       int u = users.add(user);
-      sessions.put(session, u, g);
+      if (u > MAX_USER_NUMBER) {
+        gateways.release(g);
+        throw new IllegalStateException("more than " + (MAX_USER_NUMBER + 1) + " users hold sessions at once");
+      }
       plusOne(u, g);
+      if (home(u) == g) {
+        sessions.put(session, u + 1);
+      } else {
+        away.put(session, g + 1);
+        sessions.put(session, (u + 1) | AWAY);
+      }
     } finally {
       lock.unlockWrite(stamp);
     }
@@ -217,12 +254,12 @@ final class SessionTable {
   }
 
   private void removeLocked(String session) {
-    long old = sessions.remove(session);
+    int old = sessions.remove(session);
     if (old == SessionSlots.ABSENT) {
       return;
     }
-    int u = SessionSlots.user(old);
-    int g = SessionSlots.gateway(old);
+    int u = userNumber(old);
+    int g = (old & AWAY) != 0 ? away.remove(session) - 1 : home(u);
     if (!minusOne(u, g)) {
       users.remove(u);
     }
@@ -239,8 +276,9 @@ final class SessionTable {
       users.setWord(u, word + 1);
       return;
     }
-    Presence now = word == MULTI ? multi.get(u) : fromWord(word);
-    multi.put(u, now.plusOne(gateways.name(g)));
+    // The home stays where the user's sessions that are not away are: the word's gateway, on the way to several.
+    Spread now = word == MULTI ? multi.get(u) : new Spread(fromWord(word), word >>> 16);
+    multi.put(u, new Spread(now.presence().plusOne(gateways.name(g)), now.home()));
     users.setWord(u, MULTI);
   }
 
@@ -255,17 +293,20 @@ final class SessionTable {
       users.setWord(u, word - 1);
       return true;
     }
-    Presence now = multi.get(u).minusOne(gateways.name(g));
+    Spread spread = multi.get(u);
+    Presence now = spread.presence().minusOne(gateways.name(g));
     if (now == null) {
       multi.remove(u);
       users.setWord(u, 0);
       return false;
     }
     if (now.size() == 1 && now.sessions(0) <= MAX_WORD_COUNT) {
-      multi.remove(u); // back to a word: on one gateway again
+      // Back to a word: on one gateway again, which becomes the home. Every session left is there, so none that is
+      // not away can be anywhere else; the away ones keep their gateway in {@link #away}.
+      multi.remove(u);
       users.setWord(u, (gateways.numberOf(now.gateway(0)) << 16) | now.sessions(0));
     } else {
-      multi.put(u, now);
+      multi.put(u, new Spread(now, spread.home()));
     }
     return true;
   }
@@ -277,7 +318,12 @@ final class SessionTable {
   /** The sessions a gateway holds. A scan: called only when a gateway is expired. */
   synchronized java.util.List<String> sessionsOf(String gateway) {
     int g = gateways.numberOf(gateway);
-    return g < 0 ? new java.util.ArrayList<>() : sessions.onGateway(g);
+    if (g < 0) {
+      return new java.util.ArrayList<>();
+    }
+    java.util.List<String> out = sessions.idsWhere(v -> (v & AWAY) == 0 && home(userNumber(v)) == g);
+    out.addAll(away.idsWhere(v -> v == g + 1));
+    return out;
   }
 
   /** Every gateway that holds at least one session. */

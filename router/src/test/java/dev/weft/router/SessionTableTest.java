@@ -121,6 +121,38 @@ class SessionTableTest {
   }
 
   @Test
+  void eachSessionKeepsItsOwnGatewayWhileItsUsersHomeGatewayMovesAndNumbersAreReused() {
+    String a = "00000000-0000-4000-8000-00000000000a";
+    String b = "00000000-0000-4000-8000-00000000000b";
+    String c = "00000000-0000-4000-8000-00000000000c";
+    String d = "00000000-0000-4000-8000-00000000000d";
+    table.put(a, "alice", "gw-h"); // her home
+    table.put(b, "alice", "gw-1"); // away from it
+    table.remove(a); // on gw-1 alone now: gw-1 becomes her home, gw-h's number is free
+    assertEquals("gw-1", table.gatewayOf(b));
+    assertEquals(Map.of("gw-1", 1), presence("alice"));
+    table.put("ffffffff-0000-4000-8000-000000000001", "zed", "gw-x"); // takes gw-h's old number
+    table.put(c, "alice", "gw-1");
+    table.put(d, "alice", "gw-x");
+    assertEquals("gw-1", table.gatewayOf(b));
+    assertEquals("gw-1", table.gatewayOf(c));
+    assertEquals("gw-x", table.gatewayOf(d));
+    assertEquals(java.util.Set.of(b, c), new java.util.HashSet<>(table.sessionsOf("gw-1")));
+    assertEquals(java.util.Set.of(d, "ffffffff-0000-4000-8000-000000000001"),
+        new java.util.HashSet<>(table.sessionsOf("gw-x")));
+    table.remove(b);
+    table.remove(c); // on gw-x alone: back to one gateway, the away session's own
+    assertEquals("gw-x", table.gatewayOf(d));
+    assertEquals(Map.of("gw-x", 1), presence("alice"));
+    table.put(d, "alice", "gw-1"); // moved
+    assertEquals("gw-1", table.gatewayOf(d));
+    assertEquals(List.of(d), table.sessionsOf("gw-1"));
+    table.remove(d);
+    assertEquals(1, table.sessionCount());
+    assertEquals(java.util.Set.of("gw-x"), table.gateways());
+  }
+
+  @Test
   void agreesWithASimpleModelThroughAHundredThousandRandomChanges() {
     java.util.Random random = new java.util.Random(42);
     Map<String, String[]> model = new java.util.HashMap<>(); // session -> {user, gateway}
