@@ -81,6 +81,7 @@ public final class BenchMain {
     env.put("WEFT_ROUTER_HTTP_PORT", "0");
     // Beside a developer's ./weft dev: the ops ports too.
     env.put("WEFT_GATEWAY_OPS_PORT", "0");
+    env.put("WEFT_SERVER_API_PORT", "0");
     env.put("WEFT_PERSISTER_OPS_PORT", "0");
     System.out.println("weft bench: starting Weft (./weft dev) on port " + httpPort + ", data in " + dataDir);
     ChildProcess weft = start("weft-dev", ChildProcess.java(moduleClasspath("dev"), "dev.weft.dev.DevMain", List.of()),

@@ -17,6 +17,8 @@ public final class DevDefaults {
   public static final int GATEWAY_OPS_PORT = 9180;
   public static final int PERSISTER_OPS_PORT = 9190;
   /** Never valid outside development: services refuse to start on it unless WEFT_DEV is on. */
+  public static final String SERVER_API_KEY = "weft-development-server-api-key-do-not-use";
+  public static final int SERVER_API_PORT = 8085;
   public static final String INTERNAL_SECRET = "weft-development-internal-secret-do-not-use";
   /** Never valid outside development: services refuse to start on it unless WEFT_DEV is on. */
   public static final String JWT_SECRET = "weft-development-secret-do-not-use-in-production";

@@ -42,6 +42,15 @@ public final class Tokens {
   private final String audience;
   private final Duration maxLifetime;
   private final Clock clock;
+  private final Revocations revocations;
+
+  /** The server API's revocations: a user's tokens issued before a moment are refused. */
+  public interface Revocations {
+    Revocations NONE = user -> Long.MIN_VALUE;
+
+    /** Milliseconds since the epoch: the user's tokens with an earlier iat are refused; Long.MIN_VALUE for none. */
+    long revokedBefore(String user);
+  }
 
   /** Clock skew allowed between the issuer and the gateway, in seconds, on exp, nbf and iat. */
   private static final long LEEWAY_SECONDS = 5;
@@ -53,6 +62,12 @@ public final class Tokens {
 
   /** Verifies every algorithm the settings allow, RS256 and ES256 with the keys {@code jwks} holds. */
   public Tokens(JwtSettings settings, Clock clock, JwksKeys jwks) {
+    this(settings, clock, jwks, Revocations.NONE);
+  }
+
+  /** As above, refusing the tokens that {@code revocations} revoked. */
+  public Tokens(JwtSettings settings, Clock clock, JwksKeys jwks, Revocations revocations) {
+    this.revocations = revocations;
     this.hs256 = settings.secret() == null ? null : Algorithm.HMAC256(settings.secret());
     this.jwks = jwks;
     this.issuer = settings.issuer();
@@ -147,7 +162,26 @@ public final class Tokens {
     if (sub == null || !UserIds.valid(sub)) {
       return Verified.refused("invalid_token", "the token's sub is not a valid user id: " + UserIds.RULE);
     }
-    return new Verified(sub, null, null, expiresAt);
+    Instant issuedAt = jwt.getIssuedAtAsInstant();
+    // A revocation is forgotten once every token it could refuse has expired (RevokedTokens): that holds only if no
+    // token lives longer than the maximum from its iat.
+    if (issuedAt != null && expiresAt.isAfter(issuedAt.plus(maxLifetime).plusSeconds(LEEWAY_SECONDS))) {
+      return Verified.refused("invalid_token", "the token lives too long: exp may be at most "
+          + maxLifetime.toSeconds() + " s after iat");
+    }
+    if (revoked(sub, issuedAt)) {
+      long revokedBefore = revocations.revokedBefore(sub);
+      return Verified.refused("token_revoked", "the token was revoked: this user's tokens issued before "
+          + Instant.ofEpochMilli(revokedBefore) + (issuedAt == null ? " (and tokens with no iat)" : "")
+          + " are refused; get a new one");
+    }
+    return new Verified(sub, null, null, expiresAt, issuedAt);
+  }
+
+  /** True when a token of this user issued at {@code issuedAt} (null: no iat) is revoked now. */
+  public boolean revoked(String user, Instant issuedAt) {
+    long before = revocations.revokedBefore(user);
+    return before != Long.MIN_VALUE && (issuedAt == null || issuedAt.toEpochMilli() < before);
   }
 
   private static JwtSettings.Alg known(String alg) {
@@ -195,10 +229,10 @@ public final class Tokens {
     }
   }
 
-  /** Either a user and when the token expires, or an error code and message. */
-  public record Verified(String user, String code, String message, Instant expiresAt) {
+  /** Either a user, when the token expires and when it was issued (null: no iat), or an error code and message. */
+  public record Verified(String user, String code, String message, Instant expiresAt, Instant issuedAt) {
     static Verified refused(String code, String message) {
-      return new Verified(null, code, message, null);
+      return new Verified(null, code, message, null, null);
     }
 
     public boolean ok() {

@@ -63,6 +63,14 @@ public final class TopicCreator {
     return topic(kafka.topics().push(), kafka.inboundPartitions(), Map.of());
   }
 
+  /**
+   * The server API's orders: compacted (the latest revocation of each user stays), and small: every gateway reads it
+   * whole, so a few partitions are plenty.
+   */
+  public NewTopic control() {
+    return topic(kafka.topics().control(), 3, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+  }
+
   public NewTopic metadata() {
     return topic(kafka.topics().metadata(), kafka.inboundPartitions(), Map.of());
   }

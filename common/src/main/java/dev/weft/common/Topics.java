@@ -15,9 +15,10 @@ import java.util.regex.Pattern;
  * @param metadata one body-free record per message, receipt and membership change, keyed by conversation: for analytics
  * @param deadLetters records a service could never process, as they were read, with headers saying where from and why
  * @param push messages their recipients may not have seen, keyed by recipient: for an app's push worker
+ * @param control compacted: the server API's orders about users' sockets and tokens, read whole by every gateway
  */
 public record Topics(String inbound, String sessions, String deliveryPrefix, String gateways, String receipts,
-    String groups, String typing, String metadata, String deadLetters, String push) {
+    String groups, String typing, String metadata, String deadLetters, String push, String control) {
 
   private static final Pattern LEGAL = Pattern.compile("[A-Za-z0-9._-]*");
 
@@ -26,7 +27,8 @@ public record Topics(String inbound, String sessions, String deliveryPrefix, Str
       throw new ConfigException("WEFT_TOPIC_PREFIX=" + prefix + " may hold only letters, digits, '.', '_' and '-' (at most 100)");
     }
     return new Topics(prefix + "inbound", prefix + "sessions", prefix + "deliver.", prefix + "gateways", prefix + "receipts",
-        prefix + "groups", prefix + "typing", prefix + "metadata", prefix + "deadletter", prefix + "push");
+        prefix + "groups", prefix + "typing", prefix + "metadata", prefix + "deadletter", prefix + "push",
+        prefix + "control");
   }
 
   public String deliveries(String gatewayId) {

@@ -113,15 +113,18 @@ public final class DevMain {
           WebSocket   ws://localhost:%d/v1/ws          (gateway %s)
           History     http://localhost:%d/v1/conversations/{conv}/messages
           Metrics     http://localhost:%d/metrics            (the gateway's ops port)
+          Server API  http://localhost:%s/v1/server/     (Authorization: Bearer %s; docs/server-api.md)
           Kafka       %s
           Database    %s
 
         Get a token:        WEFT_DEV=1 ./weft token alice
         Connect a client:   npx wscat -c "ws://localhost:%d/v1/ws?access_token=$(WEFT_DEV=1 ./weft token alice)"
         Send:               {"op":"send","ref":"r-1","to":"bob","text":"hi"}
-        Second gateway:     WEFT_DEV=1 WEFT_HTTP_PORT=8081 WEFT_GATEWAY_OPS_PORT=9181 WEFT_GATEWAY_ID=gw-2 ./weft gateway
+        Second gateway:     WEFT_DEV=1 WEFT_HTTP_PORT=8081 WEFT_GATEWAY_OPS_PORT=9181 WEFT_SERVER_API_PORT=8086 WEFT_GATEWAY_ID=gw-2 ./weft gateway
         Stop:               Ctrl-C
-        """.formatted(millis, port, port, gateway.gatewayId(), port, gateway.opsPort(), kafka, db, port));
+        """.formatted(millis, port, port, gateway.gatewayId(), port, gateway.opsPort(),
+            gateway.serverApiPort() < 0 ? "(off)" : String.valueOf(gateway.serverApiPort()),
+            dev.weft.common.DevDefaults.SERVER_API_KEY, kafka, db, port));
   }
 
   private static void stopAll(Deque<AutoCloseable> running) {

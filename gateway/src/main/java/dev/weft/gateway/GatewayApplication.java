@@ -64,6 +64,10 @@ public final class GatewayApplication implements AutoCloseable {
   private final PresenceDirectory presence;
   private final GatewayMetrics metrics;
   private JwksKeys jwks;
+  private dev.weft.gateway.control.ControlOrders control;
+  /** -1 when the server API is off. */
+  private int serverApiPort = -1;
+  private dev.weft.gateway.server.ServerApiVerticle serverApi;
   /** Metrics and probes, apart from the public port: set once the verticles listen. */
   private OpsServer ops;
   private boolean closed;
@@ -90,7 +94,8 @@ public final class GatewayApplication implements AutoCloseable {
     JwksKeys jwks = config.jwt().jwks() == null ? null : JwksKeys.start(config.jwt().jwks());
     TopicCreator topics = new TopicCreator(config.kafka());
     topics.ensure(List.of(topics.inbound(), topics.receipts(), topics.sessions(), topics.gateways(),
-        topics.deliveries(config.gatewayId()), topics.groups(), topics.typing(), topics.push()));
+        topics.deliveries(config.gatewayId()), topics.groups(), topics.typing(), topics.push(),
+        topics.control()));
     TopicCreator.Identity inbound = topics.identify(config.kafka().topics().inbound());
 
     KafkaPublisher publisher = new KafkaPublisher(config.kafka(), "weft-gateway-" + config.gatewayId(), config.publishQueueMax());
@@ -114,7 +119,12 @@ public final class GatewayApplication implements AutoCloseable {
     // Vert.x's own meters (event loops, HTTP, WebSockets) in the same registry.
     Vertx vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
         .withMetrics(new MicrometerMetricsFactory(registry)).build();
-    Tokens tokens = new Tokens(config.jwt(), Clock.systemUTC(), jwks);
+    // A revocation matters while a token issued before it may live: the maximum lifetime, and the skew allowed.
+    dev.weft.gateway.control.RevokedTokens revoked = new dev.weft.gateway.control.RevokedTokens(
+        config.jwt().maxLifetime().toMillis() + 10_000, System::currentTimeMillis);
+    Tokens tokens = new Tokens(config.jwt(), Clock.systemUTC(), jwks, revoked);
+    dev.weft.gateway.control.ControlOrders control = new dev.weft.gateway.control.ControlOrders(config.kafka(),
+        "weft-gateway-" + config.gatewayId() + "-control", revoked);
     if (jwks != null) {
       jwks.bindMetrics(registry);
     }
@@ -149,11 +159,25 @@ public final class GatewayApplication implements AutoCloseable {
             config.push(), registry) : null);
     HistoryRoute history = new HistoryRoute(tokens, persister, memberships, httpLimit);
     presenceDirectory.onRetracted(webSocket::retractedElsewhere);
+    control.onOrders(new dev.weft.gateway.control.ControlOrders.Sockets() {
+      @Override
+      public void disconnect(String user, String device, long beforeMs) {
+        webSocket.disconnect(user, device, beforeMs);
+      }
+
+      @Override
+      public void revoked(String user, long beforeMs) {
+        webSocket.revoked(user, beforeMs);
+      }
+    });
+    // Before the first socket: a revoked token is refused from the start.
+    control.start(Duration.ofSeconds(60));
     HeartbeatPublisher heartbeat = new HeartbeatPublisher(publisher, vertx.getOrCreateContext(),
         config.kafka().topics().gateways(), config.gatewayId(), sessions::size);
     GatewayApplication app = new GatewayApplication(config, vertx, publisher, deliveries, webSocket, sessions, heartbeat,
         groups, presenceDirectory, metrics);
     app.jwks = jwks;
+    app.control = control;
     long heartbeatMs = config.heartbeatMs();
     java.util.function.BooleanSupplier ready = () -> !metrics.draining() && heartbeat.kafkaAnsweredWithin(3 * heartbeatMs + 5_000);
     ConversationsRoute conversations = new ConversationsRoute(tokens, persister, httpLimit);
@@ -166,6 +190,19 @@ public final class GatewayApplication implements AutoCloseable {
       app.close();
       throw new IllegalStateException("gateway could not listen on port " + config.httpPort() + ": " + e.getMessage(), e);
     }
+    if (config.serverApi().enabled()) {
+      dev.weft.gateway.server.ServerApiVerticle serverApi = dev.weft.gateway.server.ServerApi.verticle(config, publisher,
+          persister, persisterGroups, new PersisterPresence(persister, vertx), Clock.systemUTC());
+      try {
+        vertx.deployVerticle(serverApi).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        app.serverApiPort = serverApi.port();
+        app.serverApi = serverApi;
+      } catch (Exception e) {
+        app.close();
+        throw new IllegalStateException("the server API could not listen on port " + config.serverApi().port() + ": "
+            + e.getMessage(), e);
+      }
+    }
     try {
       app.ops = OpsServer.start(config.opsPort(), registry,
           () -> new OpsServer.Readiness(ready.getAsBoolean() && deliveries.running(),
@@ -175,13 +212,23 @@ public final class GatewayApplication implements AutoCloseable {
       throw e;
     }
     heartbeat.start(config.heartbeatMs());
-    log.info("gateway {} listening on port {}; metrics and probes on port {}", config.gatewayId(), config.httpPort(),
-        app.ops.port());
+    log.info("gateway {} listening on port {}; metrics and probes on port {}{}", config.gatewayId(), config.httpPort(),
+        app.ops.port(), app.serverApiPort < 0 ? "" : "; server API on port " + app.serverApiPort);
     return app;
   }
 
   public int httpPort() {
     return config.httpPort();
+  }
+
+  /** The server API's routes ("METHOD /path/{param}"), or none when it is off. */
+  public List<String> serverApiRoutes() {
+    return serverApi == null ? List.of() : serverApi.routes();
+  }
+
+  /** The server API's port, or -1 when it is off (no WEFT_SERVER_API_KEYS). */
+  public int serverApiPort() {
+    return serverApiPort;
   }
 
   /** The port of /metrics and the probes (the chosen one when configured with 0). */
@@ -235,6 +282,9 @@ public final class GatewayApplication implements AutoCloseable {
     deliveries.close();
     groups.close();
     presence.close();
+    if (control != null) {
+      control.close();
+    }
     publisher.close();
     if (jwks != null) {
       jwks.close();

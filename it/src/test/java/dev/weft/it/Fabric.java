@@ -104,6 +104,11 @@ final class Fabric implements AutoCloseable {
     return gateways.get(gateway - 1).httpPort();
   }
 
+  /** Gateway n's server API port (-1 when off: the test did not set WEFT_SERVER_API_KEYS). */
+  int serverApiPort(int gateway) {
+    return gateways.get(gateway - 1).serverApiPort();
+  }
+
   /** Gateway n's ops port: its /metrics and probes. */
   int opsPort(int gateway) {
     return gateways.get(gateway - 1).opsPort();

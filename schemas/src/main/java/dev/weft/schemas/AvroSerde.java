@@ -81,6 +81,10 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     return of(PushNotice.class);
   }
 
+  public static AvroSerde<ControlRecord> controlRecord() {
+    return of(ControlRecord.class);
+  }
+
   public static AvroSerde<Typing> typing() {
     return of(Typing.class);
   }

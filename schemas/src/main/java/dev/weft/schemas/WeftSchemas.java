@@ -11,7 +11,7 @@ public final class WeftSchemas {
       List.of(InboundMessage.getClassSchema(), SessionAnnouncement.getClassSchema(), Delivery.getClassSchema(),
           GatewayHeartbeat.getClassSchema(), Receipt.getClassSchema(), ReceiptDelivery.getClassSchema(),
           GroupSnapshot.getClassSchema(), Typing.getClassSchema(),
-          Metadata.getClassSchema(), PushNotice.getClassSchema());
+          Metadata.getClassSchema(), PushNotice.getClassSchema(), ControlRecord.getClassSchema());
 
   private WeftSchemas() {}
 

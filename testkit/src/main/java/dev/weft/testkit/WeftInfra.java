@@ -97,6 +97,7 @@ public final class WeftInfra {
     values.put("WEFT_ROUTER_HTTP_PORT", "0"); // several routers share a test JVM
     values.put("WEFT_PERSISTER_HTTP_PORT", "0");
     values.put("WEFT_GATEWAY_OPS_PORT", "0");
+    values.put("WEFT_SERVER_API_PORT", "0");
     values.put("WEFT_PERSISTER_OPS_PORT", "0");
     values.put("WEFT_INTERNAL_SECRET", INTERNAL_SECRET);
     values.putAll(overrides);

@@ -53,6 +53,8 @@ import java.net.URI;
  * @param persisterConnections WEFT_PERSISTER_CONNECTIONS: HTTP connections this gateway keeps open to
  *     WEFT_PERSISTER_URL at most (default 32). Catch-ups and resend checks wait there for history to catch up with
  *     Kafka; with Vert.x's default of 5, a burst of reconnects queued every later call behind them
+ * @param push see {@link dev.weft.common.PushSettings}
+ * @param serverApi see {@link ServerApiSettings}
  */
 public record GatewayConfig(
     KafkaSettings kafka,
@@ -84,7 +86,8 @@ public record GatewayConfig(
     int opsPort,
     InternalSecret internalSecret,
     int persisterConnections,
-    dev.weft.common.PushSettings push) {
+    dev.weft.common.PushSettings push,
+    ServerApiSettings serverApi) {
 
 
   public static GatewayConfig from(Env env) {
@@ -147,7 +150,8 @@ public record GatewayConfig(
         env.integer("WEFT_GATEWAY_OPS_PORT", DevDefaults.GATEWAY_OPS_PORT, 0, 65535),
         InternalSecret.from(env),
         env.integer("WEFT_PERSISTER_CONNECTIONS", 32, 1, 10_000),
-        dev.weft.common.PushSettings.from(env));
+        dev.weft.common.PushSettings.from(env),
+        ServerApiSettings.from(env));
   }
 
   /** A copy listening on another port (the application resolves port 0 to a concrete free port). */
@@ -156,6 +160,15 @@ public record GatewayConfig(
         webSocketCompression, eventLoops,
         publishQueueMax, sendRatePerSecond, sendBurst, writeQueueMaxBytes, pingIntervalMs, idleTimeoutMs, heartbeatMs,
         catchUp, groupMaxMembers, maxConnectionsPerUser, signals, quotas, lookups, drain, demo, origins, abuse, opsPort,
-        internalSecret, persisterConnections, push);
+        internalSecret, persisterConnections, push, serverApi);
+  }
+
+  /** A copy whose server API listens on another port. */
+  public GatewayConfig withServerApi(ServerApiSettings serverApi) {
+    return new GatewayConfig(kafka, jwt, gatewayId, httpPort, persisterUrl, maxFrameBytes, maxTextBytes,
+        webSocketCompression, eventLoops,
+        publishQueueMax, sendRatePerSecond, sendBurst, writeQueueMaxBytes, pingIntervalMs, idleTimeoutMs, heartbeatMs,
+        catchUp, groupMaxMembers, maxConnectionsPerUser, signals, quotas, lookups, drain, demo, origins, abuse, opsPort,
+        internalSecret, persisterConnections, push, serverApi);
   }
 }

@@ -47,8 +47,7 @@ public final class HistoryRoute implements Handler<RoutingContext> {
     String conv = ctx.pathParam("conv");
     String after = ctx.request().getParam("after", "-1");
     String limit = ctx.request().getParam("limit", "50");
-    if (!isLong(after) || !isLong(limit) || Long.parseLong(limit) < 1) {
-      HttpErrors.send(ctx.response(), 400, "bad_request", "after must be an integer and limit a positive integer");
+    if (!validPage(ctx, after, limit)) {
       return;
     }
     memberships.of(conv, who.user(), io.vertx.core.Vertx.currentContext()).onComplete(r -> {
@@ -63,14 +62,31 @@ public final class HistoryRoute implements Handler<RoutingContext> {
       }
       // A group member reads from the event that made them a member on.
       long from = Math.max(Long.parseLong(after), access.readsFrom() - 1);
-      String path = "/internal/v1/conversations/" + PersisterClient.segment(conv) + "/messages";
-      persister.get(path).addQueryParam("after", Long.toString(from)).addQueryParam("limit", limit).timeout(10_000).send()
-          .onSuccess(resp -> relay(ctx, resp))
-          .onFailure(e -> {
-            log.warn("history read from {} failed: {}", persister.baseUrl(), e.toString());
-            HttpErrors.send(ctx.response(), 503, "unavailable", "history is unavailable right now; retry");
-          });
+      read(persister, ctx, conv, from, limit);
     });
+  }
+
+  /**
+   * Answers with the conversation's messages after {@code after}, as the persister has them: for the clients' route
+   * above once membership is checked, and for the server API, which reads any conversation.
+   */
+  public static void read(PersisterClient persister, RoutingContext ctx, String conv, long after, String limit) {
+    String path = "/internal/v1/conversations/" + PersisterClient.segment(conv) + "/messages";
+    persister.get(path).addQueryParam("after", Long.toString(after)).addQueryParam("limit", limit).timeout(10_000).send()
+        .onSuccess(resp -> relay(ctx, resp))
+        .onFailure(e -> {
+          log.warn("history read from {} failed: {}", persister.baseUrl(), e.toString());
+          HttpErrors.send(ctx.response(), 503, "unavailable", "history is unavailable right now; retry");
+        });
+  }
+
+  /** True when both are integers and limit is positive; else false, and 400 sent. */
+  public static boolean validPage(RoutingContext ctx, String after, String limit) {
+    if (!isLong(after) || !isLong(limit) || Long.parseLong(limit) < 1) {
+      HttpErrors.send(ctx.response(), 400, "bad_request", "after must be an integer and limit a positive integer");
+      return false;
+    }
+    return true;
   }
 
   private static void relay(RoutingContext ctx, HttpResponse<Buffer> r) {

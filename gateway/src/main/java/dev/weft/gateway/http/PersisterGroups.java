@@ -104,6 +104,21 @@ public final class PersisterGroups implements LoadedUsers.Source, Memberships.Co
         });
   }
 
+  /** A group as the persister stored it (after everything the inbound topic held when asked), or null when none. */
+  public Future<GroupState> group(String conv) {
+    return PersisterCalls.retrying(vertx, LOAD_ATTEMPTS, java.time.Duration.ofSeconds(1), () ->
+        persister.get("/internal/v1/groups/" + PersisterClient.segment(conv)).timeout(TIMEOUT_MS).send().compose(r -> {
+          if (r.statusCode() == 404) {
+            return Future.succeededFuture((GroupState) null);
+          }
+          if (r.statusCode() != 200) {
+            return Future.failedFuture("the persister answered " + r.statusCode() + " for group " + conv);
+          }
+          byte[] bytes = Base64.getDecoder().decode(r.bodyAsJsonObject().getString("snapshot"));
+          return Future.succeededFuture(GroupState.of(serde.decode(bytes)));
+        }));
+  }
+
   @Override
   public Future<Map<String, Integer>> countsOf(List<String> users) {
     return PersisterCalls.inChunks(users, this::countChunk);

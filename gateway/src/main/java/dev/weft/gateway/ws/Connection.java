@@ -41,6 +41,10 @@ final class Connection {
   long pingTimer = -1;
   /** The timer that closes the socket when its token expires ({@link TokenLifetime}); event loop only. */
   long tokenTimer = -1;
+  /** The iat of the token the socket connected with or last refreshed with (null: none), for revocations. Event loop only. */
+  java.time.Instant issuedAt;
+  /** When the socket opened, for the server API's disconnects of sockets opened before a moment. */
+  final long openedAtMs = System.currentTimeMillis();
   /**
    * The last send still being decided (a resend waits for a history check). Every later send queues
    * behind it, so the client's sends reach Kafka in the order it made them. Event loop only.

@@ -33,6 +33,8 @@ enum ErrorCode {
   INVALID_TOKEN("invalid_token", false),
   /** A {@code refresh} frame's token has already expired. */
   TOKEN_EXPIRED("token_expired", false),
+  /** The token was revoked through the server API (issued before the user's revocation); get a new one. */
+  TOKEN_REVOKED("token_revoked", false),
   /** The connection sends faster than its configured rate. */
   RATE_LIMITED("rate_limited", true),
   /** The connection has as many membership lookups waiting (and frames queued behind them) as it may. */

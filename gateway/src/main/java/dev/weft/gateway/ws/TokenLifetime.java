@@ -53,8 +53,8 @@ final class TokenLifetime {
     }
     Tokens.Verified who = tokens.verify(t);
     if (!who.ok()) {
-      c.write(Frames.error(ref, "token_expired".equals(who.code()) ? ErrorCode.TOKEN_EXPIRED : ErrorCode.INVALID_TOKEN,
-          who.message()));
+      c.write(Frames.error(ref, "token_expired".equals(who.code()) ? ErrorCode.TOKEN_EXPIRED
+          : "token_revoked".equals(who.code()) ? ErrorCode.TOKEN_REVOKED : ErrorCode.INVALID_TOKEN, who.message()));
       return;
     }
     if (!who.user().equals(c.user)) {
@@ -62,6 +62,7 @@ final class TokenLifetime {
       return;
     }
     arm(c, who.expiresAt());
+    c.issuedAt = who.issuedAt();
     c.write(Frames.refreshed(ref, who.expiresAt().toEpochMilli()));
   }
 }

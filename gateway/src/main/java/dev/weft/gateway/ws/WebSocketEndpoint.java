@@ -188,6 +188,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
         new SendRateLimiter(config.sendRatePerSecond(), config.sendBurst(), System::nanoTime), config.writeQueueMaxBytes(),
         sessions.queuePeak(), metrics);
     c.address = address;
+    c.issuedAt = who.issuedAt();
     if (pushNotices != null) {
       c.unconfirmed = pushNotices.tracker(context, user);
       int undelivered = pushNotices.settings().undeliveredMs();
@@ -201,6 +202,9 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
       c.resumeFrom(resumption.from());
     }
     sessions.add(c);
+    // Revoked after the token was verified and before the socket was added, where the revocation's close missed it.
+    closeByServer(c, () -> tokens.revoked(user, c.issuedAt), "revoked", CLOSE_TOKEN_REVOKED,
+        "token revoked: connect with a new token");
     // Its groups start loading now; a group frame that comes first waits for them (Memberships).
     loaded.acquire(user);
     c.onDrop = () -> close(c);
@@ -301,6 +305,41 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
       c.closeReason = "expired";
       close(c);
       c.socket.close(CLOSE_SERVICE_RESTART, "session expired: reconnect with your cursor");
+    });
+  }
+
+  /** Closed by the server API: the app's backend disconnected the user (or this device). */
+  static final short CLOSE_DISCONNECTED = 4010;
+  /** Closed by the server API: the token this socket last presented was revoked. */
+  static final short CLOSE_TOKEN_REVOKED = 4011;
+
+  /** Closes the user's sockets here (of {@code device} only, when set) that opened before {@code beforeMs}. Any thread. */
+  public void disconnect(String user, String device, long beforeMs) {
+    for (Connection c : sessions.of(user)) {
+      if (device == null || device.equals(c.device)) {
+        closeByServer(c, () -> c.openedAtMs <= beforeMs, "disconnected", CLOSE_DISCONNECTED, "disconnected by the server");
+      }
+    }
+  }
+
+  /** Closes the user's sockets here whose token was issued before {@code beforeMs} (or has no iat). Any thread. */
+  public void revoked(String user, long beforeMs) {
+    for (Connection c : sessions.of(user)) {
+      closeByServer(c, () -> c.issuedAt == null || c.issuedAt.toEpochMilli() < beforeMs, "revoked",
+          CLOSE_TOKEN_REVOKED, "token revoked: connect with a new token");
+    }
+  }
+
+  private void closeByServer(Connection c, java.util.function.BooleanSupplier applies, String reason, short code,
+      String message) {
+    c.context.runOnContext(v -> {
+      if (sessions.session(c.session) != c || !applies.getAsBoolean()) {
+        return; // closed meanwhile, or refreshed with a token issued after the revocation
+      }
+      log.info("closing session {} of {}: {}", c.session, dev.weft.common.LogSafe.of(c.user), reason);
+      c.closeReason = reason;
+      close(c);
+      c.socket.close(code, message);
     });
   }
 

@@ -43,6 +43,31 @@ final class GroupRoutes {
     BodyHandler body = BodyHandler.create().setBodyLimit(128 * 1024);
     router.post("/internal/v1/groups-of").handler(body).handler(this::groups);
     router.post("/internal/v1/group-counts").handler(body).handler(this::counts);
+    router.get("/internal/v1/groups/:conv").handler(this::group);
+  }
+
+  /**
+   * {@code GET /internal/v1/groups/<conv>}: {@code {"snapshot":"<base64>"}}, the group's Avro {@code GroupSnapshot} as
+   * of everything the inbound topic held when asked; 404 {@code no_such_group} when it was never created. For the
+   * server API's checks.
+   */
+  private void group(RoutingContext ctx) {
+    String conv = ctx.pathParam("conv");
+    if (!dev.weft.common.ConversationIds.isGroup(conv)) {
+      HistoryServer.badRequest(ctx, "not a group id");
+      return;
+    }
+    barrier.await().compose(ends -> jdbc.executeBlocking(() -> store.groupsOfUsers().snapshotOf(conv), false))
+        .onSuccess(bytes -> {
+          if (bytes == null) {
+            ctx.response().setStatusCode(404).putHeader("Content-Type", "application/json")
+                .end(new JsonObject().put("error", new JsonObject().put("code", "no_such_group")
+                    .put("message", "no such group")).encode());
+          } else {
+            ctx.json(new JsonObject().put("snapshot", Base64.getEncoder().encodeToString(bytes)));
+          }
+        })
+        .onFailure(e -> CatchUpRoutes.unavailable(ctx, "group " + conv, e));
   }
 
   /**

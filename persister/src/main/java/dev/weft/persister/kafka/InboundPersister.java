@@ -168,7 +168,7 @@ public final class InboundPersister implements AutoCloseable {
       }
       GroupState g = groups.get(m.getConv());
       if (m.getEvent() == null) {
-        if (g == null || !g.memberAt(m.getFrom(), r.offset())) {
+        if (g == null || !(dev.weft.common.SystemSender.is(m.getFrom()) || g.memberAt(m.getFrom(), r.offset()))) {
           skip(r, "the sender was not a member of the group then");
           continue;
         }
