@@ -60,6 +60,41 @@ class TokensTest {
   }
 
   @Test
+  void aRevocationRefusesTheUsersTokensIssuedBeforeItAndNoOnesElse() {
+    long[] before = {Long.MIN_VALUE};
+    Tokens tokens = new Tokens(SETTINGS, Clock.systemUTC(), null, user -> user.equals("alice") ? before[0] : Long.MIN_VALUE);
+    Instant now = Instant.now();
+    String old = signed(com.auth0.jwt.JWT.create().withSubject("alice").withIssuedAt(now.minusSeconds(60))
+        .withExpiresAt(now.plusSeconds(600)));
+    String fresh = signed(com.auth0.jwt.JWT.create().withSubject("alice").withIssuedAt(now.plusSeconds(1))
+        .withExpiresAt(now.plusSeconds(600)));
+    String noIat = signed(com.auth0.jwt.JWT.create().withSubject("alice").withExpiresAt(now.plusSeconds(600)));
+    String bobs = signed(com.auth0.jwt.JWT.create().withSubject("bob").withIssuedAt(now.minusSeconds(60))
+        .withExpiresAt(now.plusSeconds(600)));
+    assertEquals("alice", tokens.verify(old).user(), "no revocation yet");
+    assertEquals("alice", tokens.verify(noIat).user());
+    before[0] = now.toEpochMilli();
+    assertEquals("token_revoked", tokens.verify(old).code());
+    assertEquals("token_revoked", tokens.verify(noIat).code(), "with no iat, it cannot be shown to be newer");
+    assertEquals("alice", tokens.verify(fresh).user());
+    assertEquals(now.plusSeconds(1).getEpochSecond(), tokens.verify(fresh).issuedAt().getEpochSecond());
+    assertEquals("bob", tokens.verify(bobs).user());
+  }
+
+  @Test
+  void refusesATokenWhoseExpiryIsFurtherFromItsIatThanTheMaximum() {
+    // A revocation is forgotten after the maximum lifetime: a token living longer from its iat would outlive it.
+    Tokens tokens = new Tokens(new JwtSettings(SECRET, null, null, Duration.ofHours(1)), Clock.systemUTC());
+    Instant now = Instant.now();
+    String stretched = signed(com.auth0.jwt.JWT.create().withSubject("alice")
+        .withIssuedAt(now.minus(Duration.ofHours(5))).withExpiresAt(now.plus(Duration.ofMinutes(30))));
+    assertEquals("invalid_token", tokens.verify(stretched).code());
+    String fine = signed(com.auth0.jwt.JWT.create().withSubject("alice")
+        .withIssuedAt(now.minus(Duration.ofMinutes(20))).withExpiresAt(now.plus(Duration.ofMinutes(30))));
+    assertEquals("alice", tokens.verify(fine).user());
+  }
+
+  @Test
   void refusesASubjectThatIsAJsonNumber() {
     Tokens tokens = new Tokens(SETTINGS, Clock.systemUTC());
     String numeric = signed(com.auth0.jwt.JWT.create().withClaim("sub", 12345)

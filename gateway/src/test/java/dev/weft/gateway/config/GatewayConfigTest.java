@@ -25,6 +25,25 @@ class GatewayConfigTest {
   }
 
   @Test
+  void theServerApiIsOffWithoutKeysAndRefusesShortKeysAndTheDevelopmentKeyOutsideDevelopment() {
+    Map<String, String> prod = Map.of("WEFT_GATEWAY_ID", "g", "WEFT_PERSISTER_URL", "http://p:8090",
+        "WEFT_JWT_SECRET", SECRET, "WEFT_INTERNAL_SECRET", SECRET);
+    assertFalse(GatewayConfig.from(new Env(prod)).serverApi().enabled());
+    assertTrue(GatewayConfig.from(new Env(Map.of("WEFT_DEV", "1"))).serverApi().enabled(), "the development key");
+    assertEquals(8085, GatewayConfig.from(new Env(Map.of("WEFT_DEV", "1"))).serverApi().port());
+    java.util.HashMap<String, String> two = new java.util.HashMap<>(prod);
+    two.put("WEFT_SERVER_API_KEYS", SECRET + "-old, " + SECRET + "-new");
+    assertEquals(java.util.List.of(SECRET + "-old", SECRET + "-new"), GatewayConfig.from(new Env(two)).serverApi().keys());
+    java.util.HashMap<String, String> shortKey = new java.util.HashMap<>(prod);
+    shortKey.put("WEFT_SERVER_API_KEYS", "short");
+    assertTrue(assertThrows(ConfigException.class, () -> GatewayConfig.from(new Env(shortKey))).getMessage()
+        .contains("WEFT_SERVER_API_KEYS"));
+    java.util.HashMap<String, String> devKey = new java.util.HashMap<>(prod);
+    devKey.put("WEFT_SERVER_API_KEYS", dev.weft.common.DevDefaults.SERVER_API_KEY);
+    assertThrows(ConfigException.class, () -> GatewayConfig.from(new Env(devKey)));
+  }
+
+  @Test
   void webSocketCompressionIsOffUnlessAskedFor() {
     assertFalse(GatewayConfig.from(new Env(Map.of("WEFT_DEV", "1"))).webSocketCompression());
     assertTrue(GatewayConfig.from(new Env(Map.of("WEFT_DEV", "1", "WEFT_WS_COMPRESSION", "1"))).webSocketCompression());
