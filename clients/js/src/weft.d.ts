@@ -33,6 +33,7 @@ export interface WeftMessage {
   conv: string;
   seq: number;
   id: string;
+  /** The sender; "" for a notice from the system (the app's backend, through the server API). */
   from: string;
   ts: number;
   text: string;
@@ -42,6 +43,7 @@ export interface WeftEvent {
   conv: string;
   seq: number;
   id: string;
+  /** Who made the change; "" when the system did (the server API). */
   from: string;
   ts: number;
   event: 'created' | 'added' | 'removed' | 'left';
@@ -101,7 +103,11 @@ export interface WeftPresenceAck {
   ref: string;
 }
 
-/** Errors carry the protocol's `code` (or a client code: closed, disconnected, connection_lost, ...). */
+/**
+ * Errors carry the protocol's `code` (or a client code: closed, disconnected, connection_lost, ...). Two mean the
+ * app's backend acted through the server API: `disconnected_by_server` (close 4010; the client is closed for good) and
+ * `token_revoked` (close 4011, or a refused connection; `token()` must give a token issued after the revocation).
+ */
 export interface WeftError extends Error {
   code: string;
   /** The HTTP status of a refused connection (under Node only). */

@@ -18,6 +18,10 @@ const CLOSE_UNAVAILABLE = 1011;
 const CLOSE_RESTART = 1012;
 const CLOSE_IDLE = 4000;
 const CLOSE_TOO_SLOW = 4008;
+/** The app's backend disconnected this user or device (server API): not to be undone by reconnecting. */
+const CLOSE_DISCONNECTED = 4010;
+/** The token was revoked (server API): reconnect only with a new one. */
+const CLOSE_TOKEN_REVOKED = 4011;
 
 /**
  * A connection to Weft that stays up: it reconnects with the cursor, resends what was not acknowledged, and never
@@ -338,6 +342,18 @@ export class WeftClient {
         case CLOSE_IDLE:
         case CLOSE_TOO_SLOW:
           delay = 0;
+          break;
+        case CLOSE_DISCONNECTED:
+          // The app signed this device out: stay out until the app connects a new client.
+          this.#emitError(codedError('disconnected_by_server', `the app's backend disconnected this client${reason ? `: ${reason}` : ''}`,
+            { closeCode: code }));
+          this.close();
+          return;
+        case CLOSE_TOKEN_REVOKED:
+          // token() is asked again on reconnect; until it gives a token issued after the revocation, the gateway
+          // refuses with 401 token_revoked and the backoff grows.
+          this.#emitError(codedError('token_revoked', `the token was revoked${reason ? `: ${reason}` : ''}`, { closeCode: code }));
+          delay = this.#nextBackoff();
           break;
         case CLOSE_TOO_BIG:
           this.#emitError(codedError('frame_too_big', `the gateway closed the connection: ${reason || 'message too big'}`,

@@ -341,4 +341,31 @@ describe('WeftClient against a real Weft', () => {
     assert.equal(alice.got.sent.filter((f) => f.op === 'refresh').length, 4);
     alice.close();
   });
+
+  test('the backend\'s notices arrive from ""; a disconnect closes the client for good; a revocation waits for a newer token', async () => {
+    const [a, b] = users('alice', 'bob');
+    const alice = client(a);
+    const bob = client(b);
+    alice.connect();
+    bob.connect();
+    await live(alice);
+    await live(bob);
+    const dm = await alice.send({ to: b, text: 'hi bob' });
+    const notice = await weft.serverApi('POST', '/v1/server/messages', { conv: dm.conv, text: 'a notice from the app' });
+    assert.equal(notice.status, 201, JSON.stringify(notice.body));
+    await eventually(() => bob.got.messages.some((m) => m.text === 'a notice from the app' && m.from === ''), { what: 'the notice' });
+
+    const off = await weft.serverApi('POST', `/v1/server/users/${encodeURIComponent(b)}/disconnect`, {});
+    assert.equal(off.status, 202, JSON.stringify(off.body));
+    await eventually(() => bob.got.states.includes('closed'), { what: 'bob closed' });
+    assert.ok(bob.got.errors.some((e) => e.code === 'disconnected_by_server' && e.closeCode === 4010));
+
+    const revoked = await weft.serverApi('POST', `/v1/server/users/${encodeURIComponent(a)}/revoke`, {});
+    assert.equal(revoked.status, 202, JSON.stringify(revoked.body));
+    await eventually(() => alice.got.errors.some((e) => e.code === 'token_revoked' && e.closeCode === 4011), { what: 'alice revoked' });
+    // token() mints with iat in whole seconds: refused until the revocation's second is over, then live again.
+    await live(alice, 2);
+    assert.ok(Date.now() >= revoked.body.tokens_valid_from);
+    alice.close();
+  });
 });

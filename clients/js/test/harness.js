@@ -1,5 +1,6 @@
 // A real Weft for the tests: `./weft dev` on free ports with a fresh data directory (one for all the test files of a
-// run), extra gateways that join it, tokens, and history reads. Set WEFT_JS_ATTACH=<httpPort>:<kafkaPort>:<persisterPort> to use a Weft that is already
+// run), extra gateways that join it, tokens, history reads and server API calls. Set
+// WEFT_JS_ATTACH=<httpPort>:<kafkaPort>:<persisterPort>[:<serverApiPort>] to use a Weft that is already
 // running (`./weft dev` with those ports) instead of starting one.
 
 import { spawn } from 'node:child_process';
@@ -15,6 +16,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const WEFT = resolve(here, '../../../weft');
 /** DevDefaults.JWT_SECRET: valid only with WEFT_DEV=1, which `./weft dev` sets. */
 const DEV_SECRET = 'weft-development-secret-do-not-use-in-production';
+/** DevDefaults.SERVER_API_KEY: the server API's key under WEFT_DEV=1. */
+const SERVER_API_KEY = 'weft-development-server-api-key-do-not-use';
 /** The first start may build the Java services. */
 const START_TIMEOUT_MS = 5 * 60_000;
 const STOP_GRACE_MS = 20_000;
@@ -140,8 +143,8 @@ process.on('exit', () => {
  */
 export async function startWeft() {
   if (process.env.WEFT_JS_ATTACH) {
-    const [http, kafka, persister] = process.env.WEFT_JS_ATTACH.split(':').map(Number);
-    return new Weft({ httpPort: http, kafkaPort: kafka, persisterPort: persister });
+    const [http, kafka, persister, serverApi = 8085] = process.env.WEFT_JS_ATTACH.split(':').map(Number);
+    return new Weft({ httpPort: http, kafkaPort: kafka, persisterPort: persister, serverApiPort: serverApi });
   }
   const shared = join(tmpdir(), `weft-js-shared-${process.ppid}`);
   mkdirSync(join(shared, 'users'), { recursive: true });
@@ -172,7 +175,8 @@ export async function startWeft() {
     if (ports.error) throw new Error(`the shared Weft did not start:\n${ports.error}`);
     return new Weft({ ...ports, shared });
   }
-  const [httpPort, kafkaPort, persisterPort, routerPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [httpPort, kafkaPort, persisterPort, routerPort, serverApiPort] =
+    await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
   const dataDir = mkdtempSync(join(tmpdir(), 'weft-js-test-'));
   const proc = new Proc('weft dev', ['dev'], {
     WEFT_DEV_DATA_DIR: dataDir,
@@ -183,6 +187,8 @@ export async function startWeft() {
     // Any free ops ports: test files may run several Wefts, and a developer's ./weft dev may hold the defaults.
     WEFT_GATEWAY_OPS_PORT: '0',
     WEFT_PERSISTER_OPS_PORT: '0',
+    // The server API, with the development key (DevDefaults.SERVER_API_KEY).
+    WEFT_SERVER_API_PORT: String(serverApiPort),
   });
   try {
     await proc.waitForLine(/ws:\/\//, START_TIMEOUT_MS);
@@ -192,7 +198,7 @@ export async function startWeft() {
     rmSync(dataDir, { recursive: true, force: true });
     throw e;
   }
-  const ports = { httpPort, kafkaPort, persisterPort };
+  const ports = { httpPort, kafkaPort, persisterPort, serverApiPort };
   writeFileSync(`${info}.tmp`, JSON.stringify(ports));
   renameSync(`${info}.tmp`, info);
   return new Weft({ ...ports, proc, dataDir, shared });
@@ -218,7 +224,8 @@ async function othersDone(shared) {
 }
 
 export class Weft {
-  constructor({ httpPort, kafkaPort, persisterPort, proc = null, dataDir = null, shared = null }) {
+  constructor({ httpPort, kafkaPort, persisterPort, serverApiPort, proc = null, dataDir = null, shared = null }) {
+    this.serverApiUrl = `http://127.0.0.1:${serverApiPort}`;
     this.shared = shared;
     this.httpPort = httpPort;
     this.kafkaBootstrap = `127.0.0.1:${kafkaPort}`;
@@ -242,6 +249,7 @@ export class Weft {
       WEFT_KAFKA_BOOTSTRAP: this.kafkaBootstrap,
       WEFT_PERSISTER_URL: this.persisterUrl,
       WEFT_GATEWAY_OPS_PORT: '0',
+      WEFT_SERVER_API_PORT: '0',
     });
     this.gateways.add(proc);
     await proc.waitForLine(/ws:\/\//, START_TIMEOUT_MS);
@@ -255,6 +263,16 @@ export class Weft {
   }
 
   /** Every message of a conversation, from HTTP history, paging to the end. */
+  /** A call to the server API (docs/server-api.md) with the development key; resolves with {status, body}. */
+  async serverApi(method, path, body) {
+    const res = await fetch(`${this.serverApiUrl}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${SERVER_API_KEY}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: await res.json() };
+  }
+
   async history(user, conv) {
     const messages = [];
     let after = -1;
