@@ -107,14 +107,42 @@ function render() {
         : m.event === 'left' ? `${m.from} left` : `${m.from} ${m.event} ${m.users.join(', ')}`;
       return li;
     }
+    if (m.from === '') {
+      li.className = 'event notice'; // from the app's backend (the server API)
+      li.textContent = m.text;
+      return li;
+    }
     li.className = m.from === state.user ? 'mine' : 'theirs';
     li.dataset.id = m.id;
+    if (m.reply_to) {
+      const quoted = c.items.get(m.reply_to);
+      const quote = document.createElement('blockquote');
+      quote.className = 'quote';
+      quote.textContent = quoted ? `${quoted.from}: ${quoted.text}` : 'a message not loaded here';
+      li.append(quote);
+    }
+    li.append(document.createTextNode(m.text));
+    for (const a of m.attachments ?? []) {
+      const link = document.createElement('a');
+      link.className = 'attachment';
+      link.href = a.url;
+      link.rel = 'noopener noreferrer';
+      link.target = '_blank';
+      link.textContent = `${a.name || a.url} (${a.media_type}, ${a.size} bytes)`;
+      li.append(link);
+    }
     const meta = document.createElement('span');
     meta.className = 'meta';
     const read = m.from === state.user && m.seq <= readUpTo;
     meta.textContent = `${m.from} · ${new Date(m.ts).toLocaleTimeString()}${read ? ' · read' : ''}`;
     if (read) meta.classList.add('read');
-    li.append(document.createTextNode(m.text), meta);
+    const reply = document.createElement('button');
+    reply.type = 'button';
+    reply.className = 'reply';
+    reply.textContent = 'Reply';
+    reply.setAttribute('aria-label', `Reply to ${m.from}`);
+    reply.addEventListener('click', () => replyTo(m));
+    li.append(meta, reply);
     return li;
   }));
   $('messages').lastElementChild?.scrollIntoView({ block: 'end' });
@@ -122,7 +150,21 @@ function render() {
   $('typing').textContent = typists.length ? `${typists.join(', ')} ${typists.length > 1 ? 'are' : 'is'} typing…` : '';
 }
 
+/** The message the next send answers, shown above the composer until sent or cancelled. */
+function replyTo(m) {
+  state.replyTo = m;
+  $('replying-text').textContent = `Replying to ${m.from}: ${m.text}`;
+  $('replying').hidden = !m;
+  $('text').focus();
+}
+
+function cancelReply() {
+  state.replyTo = null;
+  $('replying').hidden = true;
+}
+
 async function open(id) {
+  cancelReply();
   state.current = id;
   const c = conv(id);
   c.unread = 0;
@@ -232,11 +274,16 @@ $('composer').addEventListener('submit', async (ev) => {
   if (!text || !state.current) return;
   $('text').value = '';
   const id = state.current;
+  const replying = state.replyTo?.id;
+  cancelReply();
   state.client.typing(id, false);
   try {
-    const ack = await state.client.send({ conv: id, text });
-    add({ op: 'msg', conv: ack.conv, seq: ack.seq, id: ack.id, from: state.user, ts: ack.ts, text });
+    const ack = await state.client.send({ conv: id, text, ...(replying ? { replyTo: replying } : {}) });
+    add({ op: 'msg', conv: ack.conv, seq: ack.seq, id: ack.id, from: state.user, ts: ack.ts, text,
+      ...(replying ? { reply_to: replying } : {}) });
   } catch (e) {
     $('status').textContent = `not sent: ${e.code || e.message}`;
   }
 });
+
+$('cancel-reply').addEventListener('click', cancelReply);

@@ -36,8 +36,39 @@ export interface WeftMessage {
   /** The sender; "" for a notice from the system (the app's backend, through the server API). */
   from: string;
   ts: number;
+  /** May be "" when the message carries attachments. */
   text: string;
+  /** The id of the message this one replies to, as its sender named it (Weft does not check it exists). */
+  reply_to?: string;
+  attachments?: WeftAttachment[];
 }
+
+/** A reference to a file: Weft stores and forwards it, and never fetches it. */
+export interface WeftAttachment {
+  /** http or https, at most 2048 characters. */
+  url: string;
+  /** type/subtype, e.g. image/jpeg. */
+  media_type: string;
+  /** Bytes. */
+  size: number;
+  /** As the sender wrote it, e.g. sha256:<hex>; at most 200 characters. */
+  hash: string;
+  name?: string;
+  width?: number;
+  height?: number;
+  /** base64 (standard, padded), at most WEFT_MAX_THUMBNAIL_BYTES (8 KiB) decoded. */
+  thumbnail?: string;
+}
+
+/** What send() takes: `to` (a one-to-one conversation) or `conv`. */
+export type WeftOutgoing = ({ to: string } | { conv: string }) & {
+  /** Required unless there are attachments. */
+  text?: string;
+  /** The id of the message this one replies to. */
+  replyTo?: string;
+  /** At most WEFT_MAX_ATTACHMENTS (10). */
+  attachments?: WeftAttachment[];
+};
 
 export interface WeftEvent {
   conv: string;
@@ -146,7 +177,7 @@ export class WeftClient {
   connect(): void;
   close(): void;
 
-  send(message: { to: string; text: string } | { conv: string; text: string }): Promise<WeftAck>;
+  send(message: WeftOutgoing): Promise<WeftAck>;
   receipt(conv: string, kind: 'delivered' | 'read', seq: number): Promise<WeftReceiptAck>;
   typing(conv: string, on: boolean): void;
 

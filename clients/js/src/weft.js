@@ -148,13 +148,17 @@ export class WeftClient {
   }
 
   /**
-   * Sends a message: `{to, text}` (the one-to-one conversation with `to`) or `{conv, text}`. Resolves with the ack
-   * once Weft has stored it; kept and resent across reconnects until then.
+   * Sends a message: `{to, text}` (the one-to-one conversation with `to`) or `{conv, text}`, optionally `replyTo` (the
+   * id of the message it answers) and `attachments` (references: `{url, media_type, size, hash, name?, width?,
+   * height?, thumbnail?}`; with attachments, `text` may be empty). Resolves with the ack once Weft has stored it; kept
+   * and resent across reconnects until then.
    */
   send(message) {
-    const frame = { op: 'send', ref: newRef(), text: message?.text };
+    const frame = { op: 'send', ref: newRef(), text: message?.text ?? (message?.attachments?.length ? '' : undefined) };
     if (message?.to !== undefined) frame.to = message.to;
     if (message?.conv !== undefined) frame.conv = message.conv;
+    if (message?.replyTo !== undefined) frame.reply_to = message.replyTo;
+    if (message?.attachments !== undefined) frame.attachments = message.attachments;
     return this.#request(frame, 'send');
   }
 

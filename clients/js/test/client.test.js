@@ -80,6 +80,14 @@ async function live(c, times = 1) {
   await eventually(() => c.got.states.filter((s) => s === 'live').length >= times, { what: `${c.user ?? 'client'} live` });
 }
 
+/** A connected, live client for each user. */
+async function liveClients(...names) {
+  const cs = names.map((n) => client(n));
+  cs.forEach((c) => c.connect());
+  for (const c of cs) await live(c);
+  return cs;
+}
+
 const texts = (messages) => messages.map((m) => m.text);
 
 describe('WeftClient against a real Weft', () => {
@@ -342,14 +350,28 @@ describe('WeftClient against a real Weft', () => {
     alice.close();
   });
 
+  test('a reply with an attachment reaches the other user with both, and history has them', async () => {
+    const [a, b] = users('alice', 'bob');
+    const [alice, bob] = await liveClients(a, b);
+    const first = await alice.send({ to: b, text: 'send me the ticket' });
+    const ticket = { url: 'https://files.example.com/t.pdf', media_type: 'application/pdf', size: 5120, hash: 'sha256:00ff', name: 'ticket.pdf' };
+    const reply = await bob.send({ to: a, replyTo: first.id, attachments: [ticket] });
+    await eventually(() => alice.got.messages.some((m) => m.id === reply.id), { what: 'the reply' });
+    const got = alice.got.messages.find((m) => m.id === reply.id);
+    assert.equal(got.reply_to, first.id);
+    assert.deepEqual(got.attachments, [ticket]);
+    assert.equal(got.text, '');
+    const stored = await eventually(async () => (await weft.history(a, reply.conv)).find((m) => m.id === reply.id), { what: 'stored' });
+    assert.deepEqual(stored.attachments, [ticket]);
+    await assert.rejects(bob.send({ to: a, text: 'x', attachments: [{ url: 'ftp://x', media_type: 'a/b', size: 1, hash: 'h' }] }),
+      (e) => e.code === 'bad_request' && e.message.includes('attachments[0].url'));
+    alice.close();
+    bob.close();
+  });
+
   test('the backend\'s notices arrive from ""; a disconnect closes the client for good; a revocation waits for a newer token', async () => {
     const [a, b] = users('alice', 'bob');
-    const alice = client(a);
-    const bob = client(b);
-    alice.connect();
-    bob.connect();
-    await live(alice);
-    await live(bob);
+    const [alice, bob] = await liveClients(a, b);
     const dm = await alice.send({ to: b, text: 'hi bob' });
     const notice = await weft.serverApi('POST', '/v1/server/messages', { conv: dm.conv, text: 'a notice from the app' });
     assert.equal(notice.status, 201, JSON.stringify(notice.body));

@@ -89,11 +89,7 @@ class PushHookTest {
   }
 
   private static JsonObject request(WsClient c, JsonObject frame) {
-    c.send(frame);
-    String ref = frame.getString("ref");
-    JsonObject answer = c.await(f -> ref.equals(f.getString("ref")), WAIT);
-    assertEquals("ack", answer.getString("op"), answer.encode());
-    return answer;
+    return c.acked(frame, WAIT);
   }
 
   /** The push topic from its beginning until {@code count} notices came, then 3 s more for any extra. */

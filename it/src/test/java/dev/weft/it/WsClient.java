@@ -184,6 +184,17 @@ final class WsClient implements AutoCloseable {
     }
   }
 
+  /** Sends a frame with a {@code ref} and returns its answer, which must be an {@code ack}. */
+  JsonObject acked(JsonObject frame, Duration timeout) {
+    send(frame);
+    String ref = frame.getString("ref");
+    JsonObject answer = await(f -> ref.equals(f.getString("ref")), timeout);
+    if (!"ack".equals(answer.getString("op"))) {
+      throw new AssertionError("expected an ack for " + frame.encode() + ", got " + answer.encode());
+    }
+    return answer;
+  }
+
   /** Collects frames until {@code count} matched, or fails at the deadline. */
   List<JsonObject> collect(Predicate<JsonObject> match, int count, Duration timeout) {
     List<JsonObject> out = new ArrayList<>();

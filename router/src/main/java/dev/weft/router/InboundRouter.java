@@ -351,6 +351,8 @@ final class InboundRouter implements AutoCloseable {
       d.setText(m.getText());
       d.setEvent(m.getEvent());
       d.setPartition(r.partition());
+      d.setReplyTo(m.getReplyTo());
+      d.setAttachments(m.getAttachments());
       for (int i = 0, n = buckets.size(); i < n; i++) {
         d.setRecipients(buckets.get(i).recipients);
         deliveries.add(measured(deliverySerde.encode(d), "delivery"));

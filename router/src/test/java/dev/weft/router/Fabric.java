@@ -111,7 +111,7 @@ final class Fabric implements AutoCloseable {
 
   Future<RecordMetadata> publishAsync(String conv, String from, String fromSession, List<String> members, String text) {
     InboundMessage m = new InboundMessage(UUID.randomUUID().toString(), conv, from, "d-" + fromSession, fromSession,
-        "ref-" + text, members, System.currentTimeMillis(), "gw-test", text, null);
+        "ref-" + text, members, System.currentTimeMillis(), "gw-test", text, null, null, List.of());
     return producer.send(new ProducerRecord<>(kafka.topics().inbound(), conv, inboundSerde.encode(m)));
   }
 

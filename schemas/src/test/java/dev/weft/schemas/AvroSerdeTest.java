@@ -66,8 +66,10 @@ class AvroSerdeTest {
     // InboundMessage names GroupEvent, defined in its own file: one parser reads the named type first.
     Schema.Parser parser = new Schema.Parser();
     try (InputStream event = getClass().getResourceAsStream("/weft/avro/GroupEvent.avsc");
+        InputStream attachment = getClass().getResourceAsStream("/weft/avro/Attachment.avsc");
         InputStream in = getClass().getResourceAsStream("/weft/avro/InboundMessage.avsc")) {
       parser.parse(event);
+      parser.parse(attachment);
       fromFile = parser.parse(in);
     }
     // The header names the writer schema by its CRC-64-AVRO fingerprint, little-endian.

@@ -55,6 +55,7 @@ import java.net.URI;
  *     Kafka; with Vert.x's default of 5, a burst of reconnects queued every later call behind them
  * @param push see {@link dev.weft.common.PushSettings}
  * @param serverApi see {@link ServerApiSettings}
+ * @param content see {@link ContentSettings}
  */
 public record GatewayConfig(
     KafkaSettings kafka,
@@ -87,7 +88,8 @@ public record GatewayConfig(
     InternalSecret internalSecret,
     int persisterConnections,
     dev.weft.common.PushSettings push,
-    ServerApiSettings serverApi) {
+    ServerApiSettings serverApi,
+    ContentSettings content) {
 
 
   public static GatewayConfig from(Env env) {
@@ -151,7 +153,8 @@ public record GatewayConfig(
         InternalSecret.from(env),
         env.integer("WEFT_PERSISTER_CONNECTIONS", 32, 1, 10_000),
         dev.weft.common.PushSettings.from(env),
-        ServerApiSettings.from(env));
+        ServerApiSettings.from(env),
+        ContentSettings.from(env));
   }
 
   /** A copy listening on another port (the application resolves port 0 to a concrete free port). */
@@ -160,7 +163,7 @@ public record GatewayConfig(
         webSocketCompression, eventLoops,
         publishQueueMax, sendRatePerSecond, sendBurst, writeQueueMaxBytes, pingIntervalMs, idleTimeoutMs, heartbeatMs,
         catchUp, groupMaxMembers, maxConnectionsPerUser, signals, quotas, lookups, drain, demo, origins, abuse, opsPort,
-        internalSecret, persisterConnections, push, serverApi);
+        internalSecret, persisterConnections, push, serverApi, content);
   }
 
   /** A copy whose server API listens on another port. */
@@ -169,6 +172,6 @@ public record GatewayConfig(
         webSocketCompression, eventLoops,
         publishQueueMax, sendRatePerSecond, sendBurst, writeQueueMaxBytes, pingIntervalMs, idleTimeoutMs, heartbeatMs,
         catchUp, groupMaxMembers, maxConnectionsPerUser, signals, quotas, lookups, drain, demo, origins, abuse, opsPort,
-        internalSecret, persisterConnections, push, serverApi);
+        internalSecret, persisterConnections, push, serverApi, content);
   }
 }

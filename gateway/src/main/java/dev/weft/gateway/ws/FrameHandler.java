@@ -175,9 +175,18 @@ final class FrameHandler {
           refValue == null ? "ref is missing" : "ref must be a string of 1 to " + MAX_REF_LENGTH + " characters"));
       return;
     }
+    SendContent.Parsed content = SendContent.parse(frame, config.content());
+    if (content.error() != null) {
+      c.write(Frames.error(ref, ErrorCode.BAD_REQUEST, content.error()));
+      return;
+    }
     Object textValue = frame.getValue("text");
-    if (!(textValue instanceof String body) || body.isEmpty()) {
-      c.write(Frames.error(ref, ErrorCode.BAD_REQUEST, "text is missing or not a non-empty string"));
+    if (textValue == null && !content.attachments().isEmpty()) {
+      textValue = ""; // a photo without a caption
+    }
+    if (!(textValue instanceof String body) || (body.isEmpty() && content.attachments().isEmpty())) {
+      c.write(Frames.error(ref, ErrorCode.BAD_REQUEST, "text is missing or not a non-empty string"
+          + " (it may be empty, or left out, only when the message carries attachments)"));
       return;
     }
     if (body.length() > config.maxTextBytes() || body.getBytes(StandardCharsets.UTF_8).length > config.maxTextBytes()) {
@@ -216,7 +225,7 @@ final class FrameHandler {
     boolean isResend = Boolean.TRUE.equals(resend);
     Memberships.Access known = memberships.now(conv, c.user);
     if (known != null && c.sendOrder.isComplete() && !isResend) {
-      publish(c, ref, conv, known.members(), body, null); // the common case: nothing to wait for
+      publish(c, ref, conv, known.members(), body, null, null, content); // the common case: nothing to wait for
       return;
     }
     if (known == null && !memberships.mustWait(conv, c.user)) {
@@ -230,9 +239,9 @@ final class FrameHandler {
         return io.vertx.core.Future.succeededFuture();
       }
       if (isResend) {
-        return resend(c, ref, conv, access.members(), body);
+        return resend(c, ref, conv, access.members(), body, content);
       }
-      publish(c, ref, conv, access.members(), body, null);
+      publish(c, ref, conv, access.members(), body, null, null, content);
       return io.vertx.core.Future.succeededFuture();
     });
   }
@@ -258,14 +267,15 @@ final class FrameHandler {
   }
 
   /** A send the client may have made before: answer with the original ack if it was stored, else send it now. */
-  private io.vertx.core.Future<Void> resend(Connection c, String ref, String conv, List<String> members, String body) {
+  private io.vertx.core.Future<Void> resend(Connection c, String ref, String conv, List<String> members, String body,
+      SendContent.Parsed content) {
     return originals.find(c.user, ref, conv)
         .onSuccess(found -> {
           if (found.isPresent()) {
             JsonObject o = found.get();
             c.write(Frames.ack(ref, conv, o.getLong("seq"), o.getString("id"), o.getLong("ts")));
           } else {
-            publish(c, ref, conv, members, body, null, c.uncertainIds.get(ref));
+            publish(c, ref, conv, members, body, null, c.uncertainIds.get(ref), content);
           }
         })
         .onFailure(e -> {
@@ -278,17 +288,22 @@ final class FrameHandler {
 
   /** Publishes a message, or a group event when {@code event} is set; the client gets the ack once Kafka has it. */
   void publish(Connection c, String ref, String conv, List<String> members, String body, GroupEvent event) {
-    publish(c, ref, conv, members, body, event, null);
+    publish(c, ref, conv, members, body, event, null, null);
   }
 
-  /** As above, under {@code reuseId} when it is set (a resend of a write whose outcome was uncertain). */
+  /**
+   * As above, under {@code reuseId} when it is set (a resend of a write whose outcome was uncertain), with a send's
+   * reply and attachments when {@code content} is set.
+   */
   private void publish(Connection c, String ref, String conv, List<String> members, String body, GroupEvent event,
-      String reuseId) {
+      String reuseId, SendContent.Parsed content) {
     String id = reuseId != null ? reuseId : ids.next();
     long ts = clock.millis();
     InboundMessage message = InboundMessage.newBuilder()
         .setId(id).setConv(conv).setFrom(c.user).setFromDevice(c.device).setFromSession(c.session)
         .setRef(ref).setMembers(members).setTs(ts).setGateway(config.gatewayId()).setText(body).setEvent(event)
+        .setReplyTo(content == null ? null : content.replyTo())
+        .setAttachments(content == null ? List.of() : content.attachments())
         .build();
     publisher.publish(c.context, topics.inbound(), conv, serde.encode(message))
         .onSuccess(md -> {

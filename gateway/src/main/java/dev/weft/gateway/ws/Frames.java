@@ -118,7 +118,9 @@ final class Frames {
   }
 
   static String msg(Delivery d) {
-    return new JsonObject().put("op", "msg").put("conv", d.getConv()).put("seq", d.getSeq())
-        .put("id", d.getId()).put("from", d.getFrom()).put("ts", d.getTs()).put("text", d.getText()).encode();
+    JsonObject o = new JsonObject().put("op", "msg").put("conv", d.getConv()).put("seq", d.getSeq())
+        .put("id", d.getId()).put("from", d.getFrom()).put("ts", d.getTs()).put("text", d.getText());
+    dev.weft.common.MessageContent.fields(d.getReplyTo(), d.getAttachments()).forEach(o::put);
+    return o.encode();
   }
 }

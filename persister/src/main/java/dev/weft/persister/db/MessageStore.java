@@ -25,8 +25,8 @@ import org.flywaydb.core.Flyway;
 public final class MessageStore implements AutoCloseable {
 
   // A duplicate key (a replayed record) counts as success: the row is already there.
-  private static final String INSERT = "INSERT INTO messages (conv_id, seq, id, sender, sender_device, ts, text, ref, event) "
-      + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE seq = seq";
+  private static final String INSERT = "INSERT INTO messages (conv_id, seq, id, sender, sender_device, ts, text, ref, event, content) "
+      + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE seq = seq";
   // A group event sets the member's interval exactly: the fold computed it from every event before.
   private static final String INTERVAL = "INSERT INTO conversation_members (user_id, conv_id, part, last_ts, joined_seq, left_seq) "
       + "VALUES (?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE last_ts = GREATEST(last_ts, VALUES(last_ts)), "
@@ -36,12 +36,12 @@ public final class MessageStore implements AutoCloseable {
       + "snapshot = IF(VALUES(version) > version, VALUES(snapshot), snapshot), version = GREATEST(version, VALUES(version))";
   private static final String GROUP_BY_CONV = "SELECT snapshot FROM groups_state WHERE conv_id = ?";
   // The first message a sender stored under a ref; a later one with the same ref was a resend or a reuse.
-  private static final String BY_REF = "SELECT conv_id, seq, id, sender, sender_device, ts, text, ref, event FROM messages "
+  private static final String BY_REF = "SELECT conv_id, seq, id, sender, sender_device, ts, text, ref, event, content FROM messages "
       + "WHERE sender = ? AND ref = ? ORDER BY ts, seq LIMIT 1";
   // The index keeps the latest ts: a replay, or an older batch applied late, must not move it back.
   private static final String INDEX = "INSERT INTO conversation_members (user_id, conv_id, part, last_ts) VALUES (?, ?, ?, ?) "
       + "ON DUPLICATE KEY UPDATE last_ts = GREATEST(last_ts, VALUES(last_ts))";
-  private static final String PAGE = "SELECT conv_id, seq, id, sender, sender_device, ts, text, ref, event FROM messages "
+  private static final String PAGE = "SELECT conv_id, seq, id, sender, sender_device, ts, text, ref, event, content FROM messages "
       + "WHERE conv_id = ? AND seq > ? ORDER BY seq LIMIT ?";
 
   // Column sizes of V1__messages.sql; a row over them would fail its whole batch on every retry.
@@ -117,6 +117,7 @@ public final class MessageStore implements AutoCloseable {
           ps.setString(7, m.text());
           ps.setString(8, m.ref());
           ps.setString(9, m.event());
+          ps.setString(10, m.content());
         }),
         new BatchWrite.Step<>(INDEX, members, (ps, m) -> {
           ps.setString(1, m.user());
@@ -155,6 +156,9 @@ public final class MessageStore implements AutoCloseable {
   }
 
   /** Why the row cannot be stored as is, or null when it fits the table. */
+  /** MEDIUMTEXT's bound. */
+  static final long CONTENT_MAX_BYTES = 16_777_215;
+
   public static String misfit(StoredMessage m) {
     if (m.conv() == null || m.conv().isEmpty() || m.conv().length() > CONV_MAX || !ascii(m.conv())) {
       return "conversation id is empty, not ASCII or longer than " + CONV_MAX;
@@ -167,6 +171,10 @@ public final class MessageStore implements AutoCloseable {
     }
     if (m.fromDevice() == null || m.fromDevice().codePointCount(0, m.fromDevice().length()) > USER_MAX) {
       return "sender device longer than " + USER_MAX + " characters";
+    }
+    if (m.content() != null && m.content().length() * 3L > CONTENT_MAX_BYTES
+        && m.content().getBytes(StandardCharsets.UTF_8).length > CONTENT_MAX_BYTES) {
+      return "reply and attachments longer than " + CONTENT_MAX_BYTES + " bytes";
     }
     if (m.ref() != null && m.ref().codePointCount(0, m.ref().length()) > REF_MAX) {
       return "ref longer than " + REF_MAX + " characters";
@@ -199,10 +207,10 @@ public final class MessageStore implements AutoCloseable {
     }
   }
 
-  /** Reads columns 1-8 in the order of {@link #PAGE}'s select list. */
+  /** Reads columns 1-10 in the order of {@link #PAGE}'s select list. */
   static StoredMessage row(ResultSet rs) throws SQLException {
     return new StoredMessage(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
-        rs.getLong(6), rs.getString(7), rs.getString(8), rs.getString(9));
+        rs.getLong(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10));
   }
 
   /** Messages of a conversation with seq greater than {@code after}, in seq order. */

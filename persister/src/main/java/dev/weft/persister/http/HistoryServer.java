@@ -160,8 +160,9 @@ public final class HistoryServer {
       return new JsonObject().put("op", "event").put("conv", m.conv()).put("seq", m.seq()).put("id", m.id())
           .put("from", m.from()).put("ts", m.ts()).mergeIn(new JsonObject(m.event()));
     }
-    return new JsonObject().put("op", "msg").put("conv", m.conv()).put("seq", m.seq()).put("id", m.id())
+    JsonObject o = new JsonObject().put("op", "msg").put("conv", m.conv()).put("seq", m.seq()).put("id", m.id())
         .put("from", m.from()).put("ts", m.ts()).put("text", m.text());
+    return m.content() == null ? o : o.mergeIn(new JsonObject(m.content()));
   }
 
   /** 503 {@code busy}: the barrier pool is full (WEFT_BARRIER_CONCURRENCY, WEFT_BARRIER_QUEUE_MAX); retry later. */

@@ -154,7 +154,7 @@ public final class InboundPersister implements AutoCloseable {
       }
       // The sequence number is the record's offset: a conversation is one key, hence one partition.
       StoredMessage row = new StoredMessage(m.getConv(), r.offset(), m.getId(), m.getFrom(), m.getFromDevice(),
-          m.getTs(), m.getText(), m.getRef(), m.getEvent() == null ? null : eventJson(m.getEvent()));
+          m.getTs(), m.getText(), m.getRef(), m.getEvent() == null ? null : eventJson(m.getEvent()), contentJson(m));
       String misfit = MessageStore.misfit(row);
       if (misfit != null) {
         // Stored as is, it would fail the whole batch on every retry.
@@ -214,6 +214,12 @@ public final class InboundPersister implements AutoCloseable {
     io.vertx.core.json.JsonArray users = new io.vertx.core.json.JsonArray();
     e.getUsers().forEach(u -> users.add(u.toString()));
     return o.put("users", users).encode();
+  }
+
+  /** A message's reply and attachments as history shows them, or null when it has neither. */
+  private static String contentJson(InboundMessage m) {
+    java.util.Map<String, Object> fields = dev.weft.common.MessageContent.fields(m.getReplyTo(), m.getAttachments());
+    return fields.isEmpty() ? null : new io.vertx.core.json.JsonObject(fields).encode();
   }
 
   /** Adds the record's (member, conversation) rows, keeping the latest ts of each seen in this poll. */
