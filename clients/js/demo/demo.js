@@ -52,10 +52,39 @@ async function mintToken() {
   return state.token;
 }
 
+const ACTIONS = new Set(['edit', 'delete', 'react']);
+
+/** A live edit, delete or reaction, applied to the message it names (history pages come with it applied). */
+function applyAction(c, a) {
+  const m = c.items.get(a.target);
+  if (!m) return;
+  if (a.op === 'edit') {
+    m.text = a.text;
+    m.edited = true;
+  } else if (a.op === 'delete') {
+    m.text = '';
+    m.deleted = true;
+    m.reactions = {};
+  } else {
+    const reactions = m.reactions ?? {};
+    for (const [emoji, users] of Object.entries(reactions)) {
+      reactions[emoji] = users.filter((u) => u !== a.from);
+      if (!reactions[emoji].length) delete reactions[emoji];
+    }
+    if (a.emoji) reactions[a.emoji] = [...(reactions[a.emoji] ?? []), a.from];
+    m.reactions = reactions;
+  }
+}
+
 function add(item) {
   const c = conv(item.conv);
   if (c.items.has(item.id)) return;
   c.items.set(item.id, item);
+  if (ACTIONS.has(item.op)) {
+    applyAction(c, item);
+    if (state.current === item.conv) render();
+    return;
+  }
   if (item.op === 'event' && item.event === 'created' && item.title) c.title = item.title;
   if (state.current === item.conv) {
     render();
@@ -98,7 +127,7 @@ function render() {
   if (!c) return;
   $('chat-title').textContent = titleOf(c.id);
   const readUpTo = Math.max(-1, ...[...c.read.entries()].filter(([u]) => u !== state.user).map(([, s]) => s));
-  const items = [...c.items.values()].sort((x, y) => x.seq - y.seq);
+  const items = [...c.items.values()].filter((m) => !ACTIONS.has(m.op)).sort((x, y) => x.seq - y.seq);
   $('messages').replaceChildren(...items.map((m) => {
     const li = document.createElement('li');
     if (m.op === 'event') {
@@ -121,7 +150,13 @@ function render() {
       quote.textContent = quoted ? `${quoted.from}: ${quoted.text}` : 'a message not loaded here';
       li.append(quote);
     }
-    li.append(document.createTextNode(m.text));
+    if (m.deleted) {
+      const gone = document.createElement('em');
+      gone.textContent = 'This message was deleted';
+      li.append(gone);
+    } else {
+      li.append(document.createTextNode(m.text));
+    }
     for (const a of m.attachments ?? []) {
       const link = document.createElement('a');
       link.className = 'attachment';
@@ -134,20 +169,70 @@ function render() {
     const meta = document.createElement('span');
     meta.className = 'meta';
     const read = m.from === state.user && m.seq <= readUpTo;
-    meta.textContent = `${m.from} · ${new Date(m.ts).toLocaleTimeString()}${read ? ' · read' : ''}`;
+    meta.textContent = `${m.from} · ${new Date(m.ts).toLocaleTimeString()}${m.edited && !m.deleted ? ' · edited' : ''}${read ? ' · read' : ''}`;
     if (read) meta.classList.add('read');
+    const reactions = Object.entries(m.reactions ?? {});
+    if (reactions.length) {
+      const r = document.createElement('span');
+      r.className = 'reactions';
+      r.textContent = reactions.map(([emoji, users]) => `${emoji} ${users.length}`).join('  ');
+      li.append(r);
+    }
     const reply = document.createElement('button');
     reply.type = 'button';
     reply.className = 'reply';
     reply.textContent = 'Reply';
     reply.setAttribute('aria-label', `Reply to ${m.from}`);
     reply.addEventListener('click', () => replyTo(m));
-    li.append(meta, reply);
+    li.append(meta);
+    if (!m.deleted) {
+      li.append(reply, button('👍', `React to ${m.from}'s message`, () => toggleThumb(c, m)));
+      if (m.from === state.user) {
+        li.append(button('Edit', 'Edit your message', () => editMessage(c, m)),
+          button('Delete', 'Delete your message for everyone', () => deleteMessage(c, m)));
+      }
+    }
     return li;
   }));
   $('messages').lastElementChild?.scrollIntoView({ block: 'end' });
   const typists = [...c.typing.keys()];
   $('typing').textContent = typists.length ? `${typists.join(', ')} ${typists.length > 1 ? 'are' : 'is'} typing…` : '';
+}
+
+function button(label, ariaLabel, onClick) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = 'reply';
+  b.textContent = label;
+  b.setAttribute('aria-label', ariaLabel);
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+/** Sends an action; the sending socket gets the ack and not the entry, so it is applied here once acked. */
+async function act(c, op, fields, request) {
+  try {
+    const ack = await request;
+    add({ op, conv: c.id, id: ack.id, seq: ack.seq, ts: ack.ts, from: state.user, ...fields });
+  } catch (e) {
+    $('status').textContent = `not done: ${e.code || e.message}`;
+  }
+}
+
+function toggleThumb(c, m) {
+  const emoji = (m.reactions?.['👍'] ?? []).includes(state.user) ? null : '👍';
+  act(c, 'react', { target: m.id, emoji }, state.client.react(c.id, m.id, emoji));
+}
+
+function editMessage(c, m) {
+  const text = window.prompt('Edit your message', m.text);
+  if (text && text !== m.text) act(c, 'edit', { target: m.id, text }, state.client.edit(c.id, m.id, text));
+}
+
+function deleteMessage(c, m) {
+  if (window.confirm('Delete this message for everyone?')) {
+    act(c, 'delete', { target: m.id }, state.client.deleteMessage(c.id, m.id));
+  }
 }
 
 /** The message the next send answers, shown above the composer until sent or cancelled. */
@@ -199,6 +284,7 @@ function start() {
   client.on('cursor', (c) => sessionStorage.setItem(cursorKey, c));
   client.on('message', (m) => add({ op: 'msg', ...m }));
   client.on('event', (e) => add({ op: 'event', ...e }));
+  for (const op of ACTIONS) client.on(op, (a) => add({ op, ...a }));
   client.on('receipt', (r) => {
     if (r.kind !== 'read') return;
     const c = conv(r.conv);

@@ -36,8 +36,14 @@ export interface WeftMessage {
   /** The sender; "" for a notice from the system (the app's backend, through the server API). */
   from: string;
   ts: number;
-  /** May be "" when the message carries attachments. */
+  /** May be "" when the message carries attachments, and is "" once deleted. */
   text: string;
+  /** In history: a later entry replaced the text. */
+  edited?: boolean;
+  /** In history: deleted for everyone. */
+  deleted?: boolean;
+  /** In history: each reaction and who gave it. */
+  reactions?: Record<string, string[]>;
   /** The id of the message this one replies to, as its sender named it (Weft does not check it exists). */
   reply_to?: string;
   attachments?: WeftAttachment[];
@@ -148,9 +154,34 @@ export interface WeftError extends Error {
   retry?: boolean;
 }
 
+/** An edit, a delete or a reaction: an entry of the conversation's stream, acting on the message `target`. */
+export interface WeftAction {
+  conv: string;
+  seq: number;
+  /** The entry's own id. */
+  id: string;
+  from: string;
+  ts: number;
+  /** The id of the message acted on. */
+  target: string;
+}
+
+export interface WeftEdit extends WeftAction {
+  /** The target's new text. */
+  text: string;
+}
+
+export interface WeftReaction extends WeftAction {
+  /** The sender's reaction to the target, replacing an earlier one; null: removed. */
+  emoji: string | null;
+}
+
 export interface WeftEvents {
   message: WeftMessage;
   event: WeftEvent;
+  edit: WeftEdit;
+  delete: WeftAction;
+  react: WeftReaction;
   receipt: WeftReceipt;
   typing: WeftTyping;
   presence: WeftPresence;
@@ -180,6 +211,13 @@ export class WeftClient {
   send(message: WeftOutgoing): Promise<WeftAck>;
   receipt(conv: string, kind: 'delivered' | 'read', seq: number): Promise<WeftReceiptAck>;
   typing(conv: string, on: boolean): void;
+
+  /** Replaces the text of one of this user's messages ('not_sender' for anyone else's). */
+  edit(conv: string, id: string, text: string): Promise<WeftAck>;
+  /** Deletes a message for everyone: this user's own, or any in a group they are an admin of. */
+  deleteMessage(conv: string, id: string): Promise<WeftAck>;
+  /** Sets this user's one reaction to a message; null removes it. */
+  react(conv: string, id: string, emoji: string | null): Promise<WeftAck>;
 
   createGroup(title: string, members?: string[]): Promise<WeftAck>;
   addMembers(conv: string, members: string[]): Promise<WeftAck>;

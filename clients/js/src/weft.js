@@ -187,6 +187,24 @@ export class WeftClient {
     this.#write(this.#conn, { op: 'typing', conv, state: on ? 'started' : 'stopped' });
   }
 
+  /**
+   * Replaces the text of one of this user's messages. Like deleteMessage() and react(), an entry of the conversation's
+   * stream with its own seq; not resent on its own after a dropped connection (it rejects with 'disconnected').
+   */
+  edit(conv, id, text) {
+    return this.#request({ op: 'edit', ref: newRef(), conv, id, text }, 'group');
+  }
+
+  /** Deletes a message for everyone: this user's own, or any in a group this user is an admin of. */
+  deleteMessage(conv, id) {
+    return this.#request({ op: 'delete', ref: newRef(), conv, id }, 'group');
+  }
+
+  /** Sets this user's one reaction to a message (replacing an earlier one); null removes it. */
+  react(conv, id, emoji) {
+    return this.#request({ op: 'react', ref: newRef(), conv, id, emoji: emoji ?? null }, 'group');
+  }
+
   createGroup(title, members = []) {
     return this.#request({ op: 'group_create', ref: newRef(), title, members }, 'group');
   }
@@ -427,6 +445,9 @@ export class WeftClient {
       case 'welcome': return this.#onWelcome(conn, f);
       case 'msg': return this.#onDelivery(f, 'message');
       case 'event': return this.#onDelivery(f, 'event');
+      case 'edit': return this.#onDelivery(f, 'edit');
+      case 'delete': return this.#onDelivery(f, 'delete');
+      case 'react': return this.#onDelivery(f, 'react');
       case 'synced': return this.#onSynced(conn, f);
       case 'ack': return this.#onAck(f);
       case 'error': return this.#onErrorFrame(f);

@@ -369,6 +369,28 @@ describe('WeftClient against a real Weft', () => {
     bob.close();
   });
 
+  test('edits, reactions and a delete reach the other user as their own events; a stranger\'s edit is refused', async () => {
+    const [a, b] = users('alice', 'bob');
+    const got = { edit: [], react: [], delete: [] };
+    const [alice, bob] = await liveClients(a, b);
+    for (const op of Object.keys(got)) bob.on(op, (e) => got[op].push(e));
+    const sent = await alice.send({ to: b, text: 'helo' });
+    const edited = await alice.edit(sent.conv, sent.id, 'hello');
+    assert.ok(edited.seq > sent.seq);
+    await alice.react(sent.conv, sent.id, '🎉');
+    await eventually(() => got.edit.length === 1 && got.react.length === 1, { what: 'the edit and the reaction' });
+    assert.deepEqual([got.edit[0].target, got.edit[0].text], [sent.id, 'hello']);
+    assert.equal(got.react[0].emoji, '🎉');
+    await assert.rejects(bob.edit(sent.conv, sent.id, 'mine'), (e) => e.code === 'not_sender');
+    await alice.deleteMessage(sent.conv, sent.id);
+    await eventually(() => got.delete.length === 1, { what: 'the delete' });
+    const stored = await eventually(async () => (await weft.history(a, sent.conv)).find((m) => m.id === sent.id && m.deleted),
+      { what: 'the deleted message in history' });
+    assert.equal(stored.text, '');
+    alice.close();
+    bob.close();
+  });
+
   test('the backend\'s notices arrive from ""; a disconnect closes the client for good; a revocation waits for a newer token', async () => {
     const [a, b] = users('alice', 'bob');
     const [alice, bob] = await liveClients(a, b);

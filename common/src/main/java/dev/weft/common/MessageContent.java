@@ -15,6 +15,30 @@ public final class MessageContent {
 
   private MessageContent() {}
 
+  /**
+   * The frame an action is shown as (its {@code op}) and its fields: {@code edit} with {@code target} (the new text is
+   * the record's {@code text}), {@code delete} with {@code target}, {@code react} with {@code target} and {@code emoji}
+   * (null: the reaction was removed).
+   */
+  public static Map<String, Object> actionFields(dev.weft.schemas.MessageAction action) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("op", actionOp(action));
+    out.put("target", action.getTarget().toString());
+    if (action.getKind() == dev.weft.schemas.MessageActionKind.REACT) {
+      out.put("emoji", action.getEmoji() == null ? null : action.getEmoji().toString());
+    }
+    return out;
+  }
+
+  public static String actionOp(dev.weft.schemas.MessageAction action) {
+    return switch (action.getKind()) {
+      case EDIT -> "edit";
+      case DELETE -> "delete";
+      case REACT -> "react";
+      case OTHER -> "action";
+    };
+  }
+
   /** The fields to add to a message's JSON: none, {@code reply_to}, {@code attachments}, or both. */
   public static Map<String, Object> fields(CharSequence replyTo, List<Attachment> attachments) {
     Map<String, Object> out = new LinkedHashMap<>();

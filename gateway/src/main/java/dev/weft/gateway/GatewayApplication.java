@@ -154,7 +154,8 @@ public final class GatewayApplication implements AutoCloseable {
     dev.weft.gateway.abuse.HttpRequestLimit httpLimit = new dev.weft.gateway.abuse.HttpRequestLimit(config.abuse(), addresses,
         System::nanoTime, registry);
     WebSocketEndpoint webSocket = new WebSocketEndpoint(config, tokens, publisher, sessions, Clock.systemUTC(),
-        new OriginalAcks(persister), new CatchUpReads(persister), inbound, memberships, presence, metrics, addresses,
+        new OriginalAcks(persister), new dev.weft.gateway.http.PersisterMessages(persister, vertx),
+        new CatchUpReads(persister), inbound, memberships, presence, metrics, addresses,
         config.push().enabled() ? new dev.weft.gateway.push.PushNotices(publisher, config.kafka().topics().push(),
             config.push(), registry) : null);
     HistoryRoute history = new HistoryRoute(tokens, persister, memberships, httpLimit);

@@ -353,6 +353,7 @@ final class InboundRouter implements AutoCloseable {
       d.setPartition(r.partition());
       d.setReplyTo(m.getReplyTo());
       d.setAttachments(m.getAttachments());
+      d.setAction(m.getAction());
       for (int i = 0, n = buckets.size(); i < n; i++) {
         d.setRecipients(buckets.get(i).recipients);
         deliveries.add(measured(deliverySerde.encode(d), "delivery"));
@@ -375,7 +376,7 @@ final class InboundRouter implements AutoCloseable {
     for (int i = 0, n = buckets.size(); i < n; i++) {
       send(new ProducerRecord<>(buckets.get(i).topic, key, deliveries.get(i)));
     }
-    if (push.enabled() && m.getEvent() == null && decision != GroupMembership.Decision.DROP) {
+    if (push.enabled() && m.getEvent() == null && m.getAction() == null && decision != GroupMembership.Decision.DROP) {
       // Members with no session: the persister has the message for their catch-up; their push worker may wake them.
       List<String> offline = fanout.offline();
       for (int i = 0, n = offline.size(); i < n; i++) {

@@ -110,8 +110,10 @@ final class Fabric implements AutoCloseable {
   }
 
   Future<RecordMetadata> publishAsync(String conv, String from, String fromSession, List<String> members, String text) {
-    InboundMessage m = new InboundMessage(UUID.randomUUID().toString(), conv, from, "d-" + fromSession, fromSession,
-        "ref-" + text, members, System.currentTimeMillis(), "gw-test", text, null, null, List.of());
+    // The builder, so a field added with a default needs no change here.
+    InboundMessage m = InboundMessage.newBuilder().setId(UUID.randomUUID().toString()).setConv(conv).setFrom(from)
+        .setFromDevice("d-" + fromSession).setFromSession(fromSession).setRef("ref-" + text).setMembers(members)
+        .setTs(System.currentTimeMillis()).setGateway("gw-test").setText(text).build();
     return producer.send(new ProducerRecord<>(kafka.topics().inbound(), conv, inboundSerde.encode(m)));
   }
 

@@ -67,9 +67,11 @@ class AvroSerdeTest {
     Schema.Parser parser = new Schema.Parser();
     try (InputStream event = getClass().getResourceAsStream("/weft/avro/GroupEvent.avsc");
         InputStream attachment = getClass().getResourceAsStream("/weft/avro/Attachment.avsc");
+        InputStream action = getClass().getResourceAsStream("/weft/avro/MessageAction.avsc");
         InputStream in = getClass().getResourceAsStream("/weft/avro/InboundMessage.avsc")) {
       parser.parse(event);
       parser.parse(attachment);
+      parser.parse(action);
       fromFile = parser.parse(in);
     }
     // The header names the writer schema by its CRC-64-AVRO fingerprint, little-endian.

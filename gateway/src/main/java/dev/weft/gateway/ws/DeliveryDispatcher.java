@@ -55,8 +55,8 @@ public final class DeliveryDispatcher {
         }
         if (frame == null) {
           frame = Frames.delivery(delivery);
-          // Messages only: a membership event's members learn of it at their next catch-up, as they would offline.
-          if (push.enabled() && delivery.getEvent() == null) {
+          // Messages only: a membership event's or an edit's members learn of it at their next catch-up, as offline.
+          if (push.enabled() && delivery.getEvent() == null && delivery.getAction() == null) {
             message = new dev.weft.gateway.push.UnconfirmedMessages.Message(delivery.getConv(), delivery.getId(),
                 delivery.getSeq(), delivery.getFrom(), delivery.getTs(), push.preview(delivery.getText()));
           }

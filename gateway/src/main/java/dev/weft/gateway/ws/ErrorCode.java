@@ -14,6 +14,10 @@ enum ErrorCode {
   BAD_RECIPIENT("bad_recipient", false),
   /** The conversation does not exist or the sender is not one of its members. */
   NOT_MEMBER("not_member", false),
+  /** An edit, delete or reaction names no message of the conversation (or one deleted, or not a message). */
+  NO_SUCH_MESSAGE("no_such_message", false),
+  /** An edit of someone else's message, or a delete by a user who is neither its sender nor a group admin. */
+  NOT_SENDER("not_sender", false),
   /** A membership change only a group's admins may make. */
   NOT_ADMIN("not_admin", false),
   /** The group would have more members than its limit. */

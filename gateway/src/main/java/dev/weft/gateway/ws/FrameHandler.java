@@ -41,6 +41,7 @@ final class FrameHandler {
   private final Memberships memberships;
   private final PendingLookups pending;
   private final GroupOps groups;
+  private final MessageActions actions;
 
   private final SignalOps signals;
   private final TokenLifetime lifetime;
@@ -50,10 +51,12 @@ final class FrameHandler {
 
   private final dev.weft.gateway.ops.GatewayMetrics metrics;
   private static final java.util.Set<String> OPS = java.util.Set.of("send", "receipt", "group_create", "group_add",
-      "group_remove", "group_leave", "typing", "presence_subscribe", "presence_unsubscribe", "refresh");
+      "group_remove", "group_leave", "typing", "presence_subscribe", "presence_unsubscribe", "refresh", "edit", "delete",
+      "react");
 
-  FrameHandler(GatewayConfig config, KafkaPublisher publisher, Clock clock, OriginalAcks originals, Memberships memberships,
-      PresenceHub presence, TokenLifetime lifetime, dev.weft.gateway.ops.GatewayMetrics metrics) {
+  FrameHandler(GatewayConfig config, KafkaPublisher publisher, Clock clock, OriginalAcks originals,
+      dev.weft.gateway.http.PersisterMessages targets, Memberships memberships, PresenceHub presence,
+      TokenLifetime lifetime, dev.weft.gateway.ops.GatewayMetrics metrics) {
     this.config = config;
     this.userFrames = new dev.weft.gateway.abuse.KeyedRateLimiter(config.abuse().sendRatePerUser(),
         config.abuse().sendBurstPerUser(), System::nanoTime);
@@ -65,6 +68,7 @@ final class FrameHandler {
     this.groups = new GroupOps(this, memberships, config.groupMaxMembers(),
         new dev.weft.gateway.groups.GroupQuotas(config.quotas(), System::nanoTime));
     this.originals = originals;
+    this.actions = new MessageActions(this, memberships, targets, config.maxTextBytes());
     this.publisher = publisher;
     this.topics = config.kafka().topics();
     this.clock = clock;
@@ -165,6 +169,7 @@ final class FrameHandler {
       case "presence_subscribe" -> signals.subscribe(c, frame, ref);
       case "presence_unsubscribe" -> signals.unsubscribe(c, frame, ref);
       case "refresh" -> lifetime.refresh(c, frame, ref);
+      case "edit", "delete", "react" -> actions.handle(c, (String) op, frame, ref);
       default -> c.write(Frames.error(ref, ErrorCode.UNKNOWN_OP, "unknown op: " + truncate((String) op)));
     }
   }
@@ -225,7 +230,7 @@ final class FrameHandler {
     boolean isResend = Boolean.TRUE.equals(resend);
     Memberships.Access known = memberships.now(conv, c.user);
     if (known != null && c.sendOrder.isComplete() && !isResend) {
-      publish(c, ref, conv, known.members(), body, null, null, content); // the common case: nothing to wait for
+      publish(c, ref, conv, known.members(), body, null, null, content::applyTo); // the common case: nothing to wait for
       return;
     }
     if (known == null && !memberships.mustWait(conv, c.user)) {
@@ -241,7 +246,7 @@ final class FrameHandler {
       if (isResend) {
         return resend(c, ref, conv, access.members(), body, content);
       }
-      publish(c, ref, conv, access.members(), body, null, null, content);
+      publish(c, ref, conv, access.members(), body, null, null, content::applyTo);
       return io.vertx.core.Future.succeededFuture();
     });
   }
@@ -275,7 +280,7 @@ final class FrameHandler {
             JsonObject o = found.get();
             c.write(Frames.ack(ref, conv, o.getLong("seq"), o.getString("id"), o.getLong("ts")));
           } else {
-            publish(c, ref, conv, members, body, null, c.uncertainIds.get(ref), content);
+            publish(c, ref, conv, members, body, null, c.uncertainIds.get(ref), content::applyTo);
           }
         })
         .onFailure(e -> {
@@ -288,23 +293,28 @@ final class FrameHandler {
 
   /** Publishes a message, or a group event when {@code event} is set; the client gets the ack once Kafka has it. */
   void publish(Connection c, String ref, String conv, List<String> members, String body, GroupEvent event) {
-    publish(c, ref, conv, members, body, event, null, null);
+    publish(c, ref, conv, members, body, event, null, b -> { });
+  }
+
+  /** Publishes an edit, a delete or a reaction: an entry of the conversation's stream, acked like a message. */
+  void publishAction(Connection c, String ref, String conv, List<String> members, String text,
+      dev.weft.schemas.MessageAction action) {
+    publish(c, ref, conv, members, text, null, null, b -> b.setAction(action));
   }
 
   /**
-   * As above, under {@code reuseId} when it is set (a resend of a write whose outcome was uncertain), with a send's
-   * reply and attachments when {@code content} is set.
+   * As above, under {@code reuseId} when it is set (a resend of a write whose outcome was uncertain); {@code extra}
+   * sets the optional fields (a send's reply and attachments, an action).
    */
   private void publish(Connection c, String ref, String conv, List<String> members, String body, GroupEvent event,
-      String reuseId, SendContent.Parsed content) {
+      String reuseId, java.util.function.Consumer<InboundMessage.Builder> extra) {
     String id = reuseId != null ? reuseId : ids.next();
     long ts = clock.millis();
-    InboundMessage message = InboundMessage.newBuilder()
+    InboundMessage.Builder builder = InboundMessage.newBuilder()
         .setId(id).setConv(conv).setFrom(c.user).setFromDevice(c.device).setFromSession(c.session)
-        .setRef(ref).setMembers(members).setTs(ts).setGateway(config.gatewayId()).setText(body).setEvent(event)
-        .setReplyTo(content == null ? null : content.replyTo())
-        .setAttachments(content == null ? List.of() : content.attachments())
-        .build();
+        .setRef(ref).setMembers(members).setTs(ts).setGateway(config.gatewayId()).setText(body).setEvent(event);
+    extra.accept(builder);
+    InboundMessage message = builder.build();
     publisher.publish(c.context, topics.inbound(), conv, serde.encode(message))
         .onSuccess(md -> {
           metrics.published();

@@ -102,7 +102,18 @@ final class Frames {
 
   /** The frame for a delivery: a {@code msg}, or an {@code event} for a group membership change. */
   static String delivery(Delivery d) {
-    return d.getEvent() == null ? msg(d) : event(d);
+    return d.getEvent() != null ? event(d) : d.getAction() != null ? action(d) : msg(d);
+  }
+
+  /** An {@code edit}, {@code delete} or {@code react}: an entry of the stream, ordered and resumed like a message. */
+  static String action(Delivery d) {
+    JsonObject o = new JsonObject();
+    dev.weft.common.MessageContent.actionFields(d.getAction()).forEach(o::put);
+    o.put("conv", d.getConv()).put("seq", d.getSeq()).put("id", d.getId()).put("from", d.getFrom()).put("ts", d.getTs());
+    if (d.getAction().getKind() == dev.weft.schemas.MessageActionKind.EDIT) {
+      o.put("text", d.getText());
+    }
+    return o.encode();
   }
 
   static String event(Delivery d) {

@@ -29,6 +29,11 @@ final class SendContent {
     static Parsed refused(String error) {
       return new Parsed(null, null, error);
     }
+
+    /** Sets them on the record to publish. */
+    void applyTo(dev.weft.schemas.InboundMessage.Builder b) {
+      b.setReplyTo(replyTo).setAttachments(attachments);
+    }
   }
 
   private SendContent() {}

@@ -68,7 +68,8 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
   private final TopicCreator.Identity inbound;
 
   public WebSocketEndpoint(GatewayConfig config, Tokens tokens, KafkaPublisher publisher, LocalSessions sessions, Clock clock,
-      OriginalAcks originals, CatchUpReads history, TopicCreator.Identity inbound, Memberships memberships,
+      OriginalAcks originals, dev.weft.gateway.http.PersisterMessages targets, CatchUpReads history,
+      TopicCreator.Identity inbound, Memberships memberships,
       PresenceHub presence, GatewayMetrics metrics, ClientAddress addresses,
       dev.weft.gateway.push.PushNotices pushNotices) {
     this.pushNotices = pushNotices;
@@ -88,7 +89,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
     this.clock = clock;
     this.lifetime = new TokenLifetime(tokens, clock);
     this.perUser = new UserConnectionCap(config.maxConnectionsPerUser());
-    this.frames = new FrameHandler(config, publisher, clock, originals, memberships, presence, lifetime, metrics);
+    this.frames = new FrameHandler(config, publisher, clock, originals, targets, memberships, presence, lifetime, metrics);
   }
 
   @Override

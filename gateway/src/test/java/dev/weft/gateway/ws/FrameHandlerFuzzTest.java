@@ -122,7 +122,8 @@ class FrameHandlerFuzzTest {
             new dev.weft.gateway.http.DirectPartners(persister)));
     lifetime = new TokenLifetime(tokens, Clock.systemUTC());
     frames = new FrameHandler(config, publisher, Clock.systemUTC(),
-        new OriginalAcks(persister), memberships, presence, lifetime, metrics);
+        new OriginalAcks(persister), new dev.weft.gateway.http.PersisterMessages(persister, vertx), memberships, presence,
+        lifetime, metrics);
     unknownGroups = new String[] {ConversationIds.newGroup(), ConversationIds.newGroup(), ConversationIds.newGroup()};
     // An unknown group costs its first lookup a wait for the (here silent) directory; pay it once, for all of them.
     CompletableFuture<Void> warmed = new CompletableFuture<>();

@@ -21,7 +21,7 @@ public final class ConversationList {
       + "FROM conversation_members cm LEFT JOIN groups_state g ON g.conv_id = cm.conv_id "
       + "LEFT JOIN receipts r ON r.conv_id = cm.conv_id AND r.member = cm.user_id "
       + "WHERE cm.user_id = ? AND cm.left_seq IS NULL ORDER BY cm.last_ts DESC, cm.conv_id LIMIT ?";
-  private static final String LAST = "SELECT conv_id, seq, id, sender, sender_device, ts, text, ref, event, content FROM messages "
+  private static final String LAST = "SELECT " + MessageStore.COLUMNS + " FROM messages "
       + "WHERE conv_id = ? AND seq >= ? ORDER BY seq DESC LIMIT 1";
   private static final String UNREAD = "SELECT COUNT(*) FROM messages WHERE conv_id = ? AND seq > ? AND seq >= ? "
       + "AND sender <> ? AND event IS NULL";

@@ -26,7 +26,7 @@ public final class UserReads {
   /** The latest messages of a user's most recent conversations, and those conversations (oldest first). */
   public record Recent(List<Located> messages, List<String> conversations) {}
 
-  private static final String COLUMNS = "m.conv_id, m.seq, m.id, m.sender, m.sender_device, m.ts, m.text, m.ref, m.event, m.content";
+  private static final String COLUMNS = MessageStore.columns("m.");
   // A member reads a conversation from the event that added it up to (and including) the one that removed it.
   private static final String IN_INTERVAL = " AND m.seq >= cm.joined_seq AND (cm.left_seq IS NULL OR m.seq <= cm.left_seq)";
   // Within a partition seq is the offset, unique across conversations: (part, seq) orders a user's whole stream.

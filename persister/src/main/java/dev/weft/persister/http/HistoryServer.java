@@ -72,6 +72,7 @@ public final class HistoryServer {
     router.route("/internal/*").handler(auth);
     router.get("/internal/v1/conversations/:conv/messages").handler(this::history);
     router.get("/internal/v1/refs").handler(this::byRef);
+    router.get("/internal/v1/conversations/:conv/messages/:id").handler(this::byId);
     catchUp.mount(router);
     groups.mount(router);
     presence.mount(router);
@@ -94,13 +95,60 @@ public final class HistoryServer {
       return;
     }
     int capped = Math.min(limit, maxLimit);
-    jdbc.executeBlocking(() -> new JsonObject().put("messages", toJson(store.page(conv, after, capped)))
-            .put("receipts", positions(store.receipts().of(conv))), false)
+    jdbc.executeBlocking(() -> {
+      List<dev.weft.persister.db.StoredMessage> page = store.page(conv, after, capped);
+      JsonArray messages = toJson(page);
+      withReactions(messages, store.reactions(conv, page.stream()
+          .filter(m -> m.event() == null && m.action() == null && !m.deleted()).map(m -> m.id()).toList()));
+      return new JsonObject().put("messages", messages).put("receipts", positions(store.receipts().of(conv)));
+    }, false)
         .onSuccess(ctx::json)
         .onFailure(e -> {
           log.warn("history read of {} failed: {}", LogSafe.of(conv), e.toString());
           ctx.response().setStatusCode(503).putHeader("Content-Type", "application/json")
               .end(new JsonObject().put("code", "unavailable").put("message", "the database cannot be read now").encode());
+        });
+  }
+
+  /** Each message of the page with reactions gets them: {@code "reactions": {"<emoji>": ["<user>", ...]}}. */
+  private static void withReactions(JsonArray messages, java.util.Map<String, java.util.Map<String, List<String>>> byId) {
+    for (int i = 0; i < messages.size(); i++) {
+      JsonObject m = messages.getJsonObject(i);
+      java.util.Map<String, List<String>> r = byId.get(m.getString("id"));
+      if (r != null && "msg".equals(m.getString("op"))) {
+        JsonObject reactions = new JsonObject();
+        r.forEach((emoji, users) -> reactions.put(emoji, new JsonArray(users)));
+        m.put("reactions", reactions);
+      }
+    }
+  }
+
+  /**
+   * {@code GET /internal/v1/conversations/<conv>/messages/<id>}: {@code {"from", "op", "deleted"}} of one entry, once
+   * everything Kafka holds in the conversation's partition is stored (so a message acked before the call is found);
+   * 404 {@code no_such_message}. What a gateway checks an edit, a delete or a reaction against.
+   */
+  private void byId(RoutingContext ctx) {
+    String conv = ctx.pathParam("conv");
+    String id = ctx.pathParam("id");
+    caughtUp(conv).compose(caughtUp -> jdbc.executeBlocking(() -> store.byId(conv, id), false))
+        .onSuccess(found -> {
+          if (found.isEmpty()) {
+            ctx.response().setStatusCode(404).putHeader("Content-Type", "application/json")
+                .end(new JsonObject().put("code", "no_such_message").put("message", "no such message").encode());
+            return;
+          }
+          dev.weft.persister.db.StoredMessage m = found.get();
+          ctx.json(new JsonObject().put("from", m.from()).put("op", message(m).getString("op")).put("deleted", m.deleted()));
+        })
+        .onFailure(e -> {
+          if (e instanceof BarrierPool.Full) {
+            busy(ctx);
+            return;
+          }
+          log.warn("message lookup in {} failed: {}", LogSafe.of(conv), e.toString());
+          ctx.response().setStatusCode(503).putHeader("Content-Type", "application/json")
+              .end(new JsonObject().put("code", "unavailable").put("message", "cannot read the message now").encode());
         });
   }
 
@@ -117,12 +165,7 @@ public final class HistoryServer {
       badRequest(ctx, "user, ref and conv are required");
       return;
     }
-    barriers.run(() -> {
-      if (!barrier.await(conv, java.time.Duration.ofSeconds(5))) {
-        throw new IllegalStateException("history is behind Kafka for " + LogSafe.of(conv));
-      }
-      return true;
-    }).compose(caughtUp -> jdbc.executeBlocking(() -> store.byRef(user, ref), false))
+    caughtUp(conv).compose(caughtUp -> jdbc.executeBlocking(() -> store.byRef(user, ref), false))
         .onSuccess(found -> ctx.json(found
             .map(m -> new JsonObject().put("found", true).put("conv", m.conv()).put("seq", m.seq()).put("id", m.id())
                 .put("ts", m.ts()))
@@ -136,6 +179,19 @@ public final class HistoryServer {
           ctx.response().setStatusCode(503).putHeader("Content-Type", "application/json")
               .end(new JsonObject().put("code", "unavailable").put("message", "cannot tell whether it was stored").encode());
         });
+  }
+
+  /**
+   * Completes once everything Kafka holds in the conversation's partition is stored, on the barrier pool (it fails
+   * with {@link BarrierPool.Full} when that is full, and when the store does not catch up within 5 s).
+   */
+  private Future<Boolean> caughtUp(String conv) {
+    return barriers.run(() -> {
+      if (!barrier.await(conv, java.time.Duration.ofSeconds(5))) {
+        throw new IllegalStateException("history is behind Kafka for " + LogSafe.of(conv));
+      }
+      return true;
+    });
   }
 
   private static JsonArray positions(List<ReceiptStore.Position> positions) {
@@ -160,9 +216,24 @@ public final class HistoryServer {
       return new JsonObject().put("op", "event").put("conv", m.conv()).put("seq", m.seq()).put("id", m.id())
           .put("from", m.from()).put("ts", m.ts()).mergeIn(new JsonObject(m.event()));
     }
+    if (m.action() != null) {
+      // {"op":"edit"|"delete"|"react","target":...,"emoji":...} first, as the live frame has it; an edit's text.
+      JsonObject o = new JsonObject(m.action()).put("conv", m.conv()).put("seq", m.seq()).put("id", m.id())
+          .put("from", m.from()).put("ts", m.ts());
+      return "edit".equals(o.getString("op")) ? o.put("text", m.text()) : o;
+    }
     JsonObject o = new JsonObject().put("op", "msg").put("conv", m.conv()).put("seq", m.seq()).put("id", m.id())
         .put("from", m.from()).put("ts", m.ts()).put("text", m.text());
-    return m.content() == null ? o : o.mergeIn(new JsonObject(m.content()));
+    if (m.content() != null) {
+      o.mergeIn(new JsonObject(m.content()));
+    }
+    if (m.edited()) {
+      o.put("edited", true);
+    }
+    if (m.deleted()) {
+      o.put("deleted", true);
+    }
+    return o;
   }
 
   /** 503 {@code busy}: the barrier pool is full (WEFT_BARRIER_CONCURRENCY, WEFT_BARRIER_QUEUE_MAX); retry later. */

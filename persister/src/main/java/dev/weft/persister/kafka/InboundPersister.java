@@ -110,7 +110,7 @@ public final class InboundPersister implements AutoCloseable {
       Batch batch = batch(records);
       rows = batch.messages();
       long started = System.nanoTime();
-      store.insertAll(rows, batch.members(), batch.intervals(), batch.groups());
+      store.insertAll(rows, batch.members(), batch.intervals(), batch.groups(), batch.actions());
       writeTime.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
       batchSize.record(rows.size());
       // After the rows, before the offsets: a replay writes a dead letter again rather than never.
@@ -128,7 +128,7 @@ public final class InboundPersister implements AutoCloseable {
 
   /** The rows of one poll: its messages, and its index rows (one per member and conversation, at the latest ts). */
   private record Batch(List<StoredMessage> messages, List<Membership> members, List<Membership.Interval> intervals,
-      List<GroupSnapshot> groups) {}
+      List<GroupSnapshot> groups, List<MessageStore.Action> actions) {}
 
   private record MemberKey(String user, String conv) {}
 
@@ -140,6 +140,7 @@ public final class InboundPersister implements AutoCloseable {
     Map<MemberKey, Membership> members = new HashMap<>();
     Map<MemberKey, Membership.Interval> intervals = new HashMap<>();
     Map<String, GroupState> changed = new HashMap<>();
+    List<MessageStore.Action> actions = new ArrayList<>();
     for (ConsumerRecord<String, byte[]> r : records) {
       InboundMessage m;
       try {
@@ -154,7 +155,10 @@ public final class InboundPersister implements AutoCloseable {
       }
       // The sequence number is the record's offset: a conversation is one key, hence one partition.
       StoredMessage row = new StoredMessage(m.getConv(), r.offset(), m.getId(), m.getFrom(), m.getFromDevice(),
-          m.getTs(), m.getText(), m.getRef(), m.getEvent() == null ? null : eventJson(m.getEvent()), contentJson(m));
+          m.getTs(), m.getText(), m.getRef(), m.getEvent() == null ? null : eventJson(m.getEvent()), contentJson(m),
+          m.getAction() == null ? null : new io.vertx.core.json.JsonObject(
+              dev.weft.common.MessageContent.actionFields(m.getAction())).encode(),
+          m.getAction() == null ? null : m.getAction().getTarget());
       String misfit = MessageStore.misfit(row);
       if (misfit != null) {
         // Stored as is, it would fail the whole batch on every retry.
@@ -164,6 +168,7 @@ public final class InboundPersister implements AutoCloseable {
       if (!ConversationIds.isGroup(m.getConv())) {
         rows.add(row);
         index(r, m, m.getMembers(), members);
+        act(m, r.offset(), null, actions);
         continue;
       }
       GroupState g = groups.get(m.getConv());
@@ -174,6 +179,7 @@ public final class InboundPersister implements AutoCloseable {
         }
         rows.add(row);
         index(r, m, g.recipientsAt(r.offset()), members);
+        act(m, r.offset(), g, actions);
         continue;
       }
       if (g == null || r.offset() > g.version()) {
@@ -201,7 +207,21 @@ public final class InboundPersister implements AutoCloseable {
     sortedIntervals.sort(Comparator.comparing(Membership.Interval::user).thenComparing(Membership.Interval::conv));
     List<GroupSnapshot> snapshots = changed.values().stream().sorted(Comparator.comparing(GroupState::conv))
         .map(GroupState::toSnapshot).toList();
-    return new Batch(rows, sorted, sortedIntervals, snapshots);
+    return new Batch(rows, sorted, sortedIntervals, snapshots, actions);
+  }
+
+  /**
+   * What the record does to an earlier message, if it is an action: applied after the batch's rows, in order. A
+   * delete applies to its sender's message, or to any when an admin of the group (at this seq) made it.
+   */
+  private static void act(InboundMessage m, long seq, GroupState g, List<MessageStore.Action> actions) {
+    if (m.getAction() == null) {
+      return;
+    }
+    var a = m.getAction();
+    String onlySender = g != null && g.isAdmin(m.getFrom()) ? null : m.getFrom();
+    actions.add(new MessageStore.Action(a.getKind(), m.getConv(), a.getTarget(), m.getFrom(), seq, m.getText(),
+        a.getEmoji(), onlySender));
   }
 
   /** How history shows a membership event: {"event":"added","users":[...]} (and the title on creation). */
