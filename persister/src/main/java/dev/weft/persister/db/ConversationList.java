@@ -21,10 +21,12 @@ public final class ConversationList {
       + "FROM conversation_members cm LEFT JOIN groups_state g ON g.conv_id = cm.conv_id "
       + "LEFT JOIN receipts r ON r.conv_id = cm.conv_id AND r.member = cm.user_id "
       + "WHERE cm.user_id = ? AND cm.left_seq IS NULL ORDER BY cm.last_ts DESC, cm.conv_id LIMIT ?";
+  // Edits, deletes and reactions are entries, not messages: the preview and the unread count are of messages (a
+  // message shows its edit, and a deleted one shows as deleted).
   private static final String LAST = "SELECT " + MessageStore.COLUMNS + " FROM messages "
-      + "WHERE conv_id = ? AND seq >= ? ORDER BY seq DESC LIMIT 1";
+      + "WHERE conv_id = ? AND seq >= ? AND action IS NULL ORDER BY seq DESC LIMIT 1";
   private static final String UNREAD = "SELECT COUNT(*) FROM messages WHERE conv_id = ? AND seq > ? AND seq >= ? "
-      + "AND sender <> ? AND event IS NULL";
+      + "AND sender <> ? AND event IS NULL AND action IS NULL";
 
   private final DataSource pool;
 
