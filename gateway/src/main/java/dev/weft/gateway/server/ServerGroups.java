@@ -3,7 +3,6 @@ package dev.weft.gateway.server;
 import dev.weft.common.ConversationIds;
 import dev.weft.common.SystemSender;
 import dev.weft.common.groups.GroupRules;
-import dev.weft.common.groups.GroupState;
 import dev.weft.gateway.http.HttpErrors;
 import dev.weft.gateway.http.PersisterGroups;
 import dev.weft.schemas.GroupEvent;
@@ -102,16 +101,7 @@ final class ServerGroups {
       HttpErrors.send(ctx.response(), 400, "bad_request", "a user is both in add and in remove");
       return;
     }
-    groups.group(conv).onComplete(r -> {
-      if (r.failed()) {
-        HttpErrors.send(ctx.response(), 503, "unavailable", "cannot read the group now; retry: " + r.cause().getMessage());
-        return;
-      }
-      GroupState g = r.result();
-      if (g == null) {
-        HttpErrors.send(ctx.response(), 404, "no_such_group", "no such group");
-        return;
-      }
+    ServerRequests.withGroup(ctx, groups, conv, g -> {
       long newcomers = add.stream().filter(u -> !g.isMember(u)).count();
       long leaving = remove.stream().filter(g::isMember).count();
       // Removals are written after the additions: the group must hold the additions first.

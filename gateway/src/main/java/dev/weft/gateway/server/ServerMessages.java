@@ -2,7 +2,6 @@ package dev.weft.gateway.server;
 
 import dev.weft.common.ConversationIds;
 import dev.weft.common.SystemSender;
-import dev.weft.common.groups.GroupState;
 import dev.weft.gateway.http.HttpErrors;
 import dev.weft.gateway.http.PersisterGroups;
 import io.vertx.core.json.JsonObject;
@@ -94,15 +93,8 @@ final class ServerMessages {
       HttpErrors.send(ctx.response(), 400, "bad_request", "conv is neither a one-to-one nor a group conversation id");
       return;
     }
-    groups.group(conv).onComplete(r -> {
-      if (r.failed()) {
-        HttpErrors.send(ctx.response(), 503, "unavailable", "cannot read the group now; retry: " + r.cause().getMessage());
-        return;
-      }
-      GroupState g = r.result();
-      if (g == null) {
-        HttpErrors.send(ctx.response(), 404, "no_such_group", "no such group");
-      } else if (!SystemSender.is(sender) && !g.isMember(sender)) {
+    ServerRequests.withGroup(ctx, groups, conv, g -> {
+      if (!SystemSender.is(sender) && !g.isMember(sender)) {
         notMember(ctx, sender);
       } else {
         write(ctx, conv, sender, g.currentMembers(), text, ref);

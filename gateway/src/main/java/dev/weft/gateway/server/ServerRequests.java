@@ -31,6 +31,20 @@ final class ServerRequests {
     }
   }
 
+  /** Runs {@code then} with the group as stored; answers 503 or 404 {@code no_such_group} itself. */
+  static void withGroup(RoutingContext ctx, dev.weft.gateway.http.PersisterGroups groups, String conv,
+      java.util.function.Consumer<dev.weft.common.groups.GroupState> then) {
+    groups.group(conv).onComplete(r -> {
+      if (r.failed()) {
+        HttpErrors.send(ctx.response(), 503, "unavailable", "cannot read the group now; retry: " + r.cause().getMessage());
+      } else if (r.result() == null) {
+        HttpErrors.send(ctx.response(), 404, "no_such_group", "no such group");
+      } else {
+        then.accept(r.result());
+      }
+    });
+  }
+
   /** A user id: in the path or a body field. */
   static String user(RoutingContext ctx, Object value, String field) {
     if (value instanceof String s && UserIds.valid(s)) {
