@@ -176,12 +176,23 @@ export interface WeftReaction extends WeftAction {
   emoji: string | null;
 }
 
+/** This user blocked (or unblocked) `user`, from another of their devices. */
+export interface WeftBlock {
+  conv: string;
+  seq: number;
+  id: string;
+  user: string;
+  blocked: boolean;
+  ts: number;
+}
+
 export interface WeftEvents {
   message: WeftMessage;
   event: WeftEvent;
   edit: WeftEdit;
   delete: WeftAction;
   react: WeftReaction;
+  block: WeftBlock;
   receipt: WeftReceipt;
   typing: WeftTyping;
   presence: WeftPresence;
@@ -218,6 +229,10 @@ export class WeftClient {
   deleteMessage(conv: string, id: string): Promise<WeftAck>;
   /** Sets this user's one reaction to a message; null removes it. */
   react(conv: string, id: string, emoji: string | null): Promise<WeftAck>;
+
+  /** Blocks a user: no one-to-one messages either way, no group invitations from them ('blocked'). */
+  block(user: string): Promise<WeftAck>;
+  unblock(user: string): Promise<WeftAck>;
 
   createGroup(title: string, members?: string[]): Promise<WeftAck>;
   addMembers(conv: string, members: string[]): Promise<WeftAck>;

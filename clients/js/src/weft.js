@@ -205,6 +205,18 @@ export class WeftClient {
     return this.#request({ op: 'react', ref: newRef(), conv, id, emoji: emoji ?? null }, 'group');
   }
 
+  /**
+   * Blocks `user`: they can no longer write to this user one to one nor add them to groups ('blocked'); groups still
+   * carry everyone's messages. This user's other devices get a 'block' event; `user` is not told.
+   */
+  block(user) {
+    return this.#request({ op: 'block', ref: newRef(), user }, 'group');
+  }
+
+  unblock(user) {
+    return this.#request({ op: 'unblock', ref: newRef(), user }, 'group');
+  }
+
   createGroup(title, members = []) {
     return this.#request({ op: 'group_create', ref: newRef(), title, members }, 'group');
   }
@@ -448,6 +460,7 @@ export class WeftClient {
       case 'edit': return this.#onDelivery(f, 'edit');
       case 'delete': return this.#onDelivery(f, 'delete');
       case 'react': return this.#onDelivery(f, 'react');
+      case 'block': return this.#onDelivery(f, 'block');
       case 'synced': return this.#onSynced(conn, f);
       case 'ack': return this.#onAck(f);
       case 'error': return this.#onErrorFrame(f);

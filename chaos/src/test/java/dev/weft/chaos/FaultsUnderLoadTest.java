@@ -45,5 +45,9 @@ class FaultsUnderLoadTest {
           r.acked() + " of " + r.sent() + " acked in " + where));
     }
     assertAll(checks);
+    // Passed: its data (brokers' logs, the database, some 600 MB) goes; a failed run keeps everything to look at.
+    try (var files = Files.walk(out)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
   }
 }

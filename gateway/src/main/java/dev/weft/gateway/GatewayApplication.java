@@ -155,6 +155,7 @@ public final class GatewayApplication implements AutoCloseable {
         System::nanoTime, registry);
     WebSocketEndpoint webSocket = new WebSocketEndpoint(config, tokens, publisher, sessions, Clock.systemUTC(),
         new OriginalAcks(persister), new dev.weft.gateway.http.PersisterMessages(persister, vertx),
+        new dev.weft.gateway.http.PersisterBlocks(persister, vertx),
         new CatchUpReads(persister), inbound, memberships, presence, metrics, addresses,
         config.push().enabled() ? new dev.weft.gateway.push.PushNotices(publisher, config.kafka().topics().push(),
             config.push(), registry) : null);
@@ -193,7 +194,7 @@ public final class GatewayApplication implements AutoCloseable {
     }
     if (config.serverApi().enabled()) {
       dev.weft.gateway.server.ServerApiVerticle serverApi = dev.weft.gateway.server.ServerApi.verticle(config, publisher,
-          persister, persisterGroups, new PersisterPresence(persister, vertx), Clock.systemUTC());
+          persister, persisterGroups, new PersisterPresence(persister, vertx), Clock.systemUTC(), vertx);
       try {
         vertx.deployVerticle(serverApi).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         app.serverApiPort = serverApi.port();

@@ -36,7 +36,7 @@ class ServerApiTest {
           .map(o -> o.getHttpMethod().name() + " " + o.getOpenAPIPath()).collect(Collectors.toCollection(TreeSet::new));
       Set<String> served = new TreeSet<>(fabric.gateways.get(0).serverApiRoutes());
       assertEquals(served, documented);
-      assertEquals(7, served.size(), String.valueOf(served));
+      assertEquals(8, served.size(), String.valueOf(served));
       for (Operation o : api.contract().operations()) {
         assertTrue(o.getOperationId() != null && !o.getOperationId().isBlank(), o.getOpenAPIPath());
       }

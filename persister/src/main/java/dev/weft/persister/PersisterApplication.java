@@ -31,6 +31,8 @@ public final class PersisterApplication implements AutoCloseable {
   private final InboundPersister writer;
   private final ReceiptPersister receiptWriter;
   private final SessionsPersister sessionsWriter;
+  /** Set once started; the server API's erasures. */
+  private dev.weft.persister.kafka.ErasurePersister erasures;
   private final DeadLetters deadLetters;
   private final Vertx vertx;
   private final HistoryServer http;
@@ -56,7 +58,8 @@ public final class PersisterApplication implements AutoCloseable {
   /** Starts a persister; returns once migrations ran, the consumer runs and HTTP listens. Blocking. */
   public static PersisterApplication start(PersisterConfig config) {
     TopicCreator topics = new TopicCreator(config.kafka());
-    topics.ensure(List.of(topics.inbound(), topics.receipts(), topics.sessions(), topics.deadLetters()));
+    topics.ensure(List.of(topics.inbound(), topics.receipts(), topics.sessions(), topics.deadLetters(),
+        topics.control()));
     MessageStore store = MessageStore.open(config);
     try {
       String inbound = config.kafka().topics().inbound();
@@ -79,6 +82,7 @@ public final class PersisterApplication implements AutoCloseable {
     }
     ReceiptPersister receiptWriter;
     SessionsPersister sessionsWriter;
+    dev.weft.persister.kafka.ErasurePersister erasures = null;
     DeadLetters deadLetters = null;
     try {
       deadLetters = new DeadLetters(config.kafka(), "persister", "weft-persister-deadletters", config.group(), registry);
@@ -103,18 +107,26 @@ public final class PersisterApplication implements AutoCloseable {
       writer.start();
       receiptWriter.start();
       sessionsWriter.start();
+      erasures = new dev.weft.persister.kafka.ErasurePersister(config, store.erasures(), registry, e -> {});
+      erasures.start();
       HttpServer server = http.listen(config.httpPort()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       port = server.actualPort();
       ReceiptPersister receipts = receiptWriter;
       SessionsPersister sessions = sessionsWriter;
       ops = OpsServer.start(config.opsPort(), registry, () -> readiness(store, writer, receipts, sessions));
     } catch (Exception e) {
-      new PersisterApplication(store, writer, receiptWriter, sessionsWriter, deadLetters, vertx, http, 0, ops, barrier).close();
+      PersisterApplication failed = new PersisterApplication(store, writer, receiptWriter, sessionsWriter, deadLetters,
+          vertx, http, 0, ops, barrier);
+      failed.erasures = erasures;
+      failed.close();
       throw new IllegalStateException("persister could not start: " + e.getMessage(), e);
     }
     log.info("persister writing {} (group {}) to {}; history on port {}, metrics and probes on port {}",
         config.kafka().topics().inbound(), config.group(), config.dbUrl(), port, ops.port());
-    return new PersisterApplication(store, writer, receiptWriter, sessionsWriter, deadLetters, vertx, http, port, ops, barrier);
+    PersisterApplication app = new PersisterApplication(store, writer, receiptWriter, sessionsWriter, deadLetters, vertx,
+        http, port, ops, barrier);
+    app.erasures = erasures;
+    return app;
   }
 
   /** Ready: the consumer polls and the database answers. Blocking; runs on the ops server's own threads. */
@@ -166,6 +178,9 @@ public final class PersisterApplication implements AutoCloseable {
     writer.close();
     receiptWriter.close();
     sessionsWriter.close();
+    if (erasures != null) {
+      erasures.close();
+    }
     deadLetters.close();
     Deadlines.awaitQuietly(vertx.close().toCompletionStage(), Duration.ofSeconds(10), log, "closing Vert.x");
     barrier.close();

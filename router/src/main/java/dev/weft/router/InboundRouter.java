@@ -354,6 +354,7 @@ final class InboundRouter implements AutoCloseable {
       d.setReplyTo(m.getReplyTo());
       d.setAttachments(m.getAttachments());
       d.setAction(m.getAction());
+      d.setBlock(m.getBlock());
       for (int i = 0, n = buckets.size(); i < n; i++) {
         d.setRecipients(buckets.get(i).recipients);
         deliveries.add(measured(deliverySerde.encode(d), "delivery"));
@@ -363,8 +364,9 @@ final class InboundRouter implements AutoCloseable {
       storeSnapshot(m.getConv(), snapshot);
       membership.applied(decision.snapshot());
     }
-    if (decision != GroupMembership.Decision.DROP) {
-      // Written like the deliveries: acknowledged before the batch is committed.
+    if (decision != GroupMembership.Decision.DROP && m.getBlock() == null) {
+      // Written like the deliveries: acknowledged before the batch is committed. Not for blocks: who blocks whom is
+      // the pair's business, not analytics'.
       send(new ProducerRecord<>(metadataTopic, m.getConv(),
           metadataSerde.encode(MetadataRecords.of(m, r.offset(), decision.recipients().size()))));
     }
@@ -376,7 +378,8 @@ final class InboundRouter implements AutoCloseable {
     for (int i = 0, n = buckets.size(); i < n; i++) {
       send(new ProducerRecord<>(buckets.get(i).topic, key, deliveries.get(i)));
     }
-    if (push.enabled() && m.getEvent() == null && m.getAction() == null && decision != GroupMembership.Decision.DROP) {
+    if (push.enabled() && m.getEvent() == null && m.getAction() == null && m.getBlock() == null
+        && decision != GroupMembership.Decision.DROP) {
       // Members with no session: the persister has the message for their catch-up; their push worker may wake them.
       List<String> offline = fanout.offline();
       for (int i = 0, n = offline.size(); i < n; i++) {

@@ -24,7 +24,9 @@ final class MetadataRecords {
         .setSeq(seq)
         .setUser(m.getFrom())
         .setTs(m.getTs())
-        .setDetail(event ? m.getEvent().getKind().name().toLowerCase(Locale.ROOT) : null)
+        // An edit, delete or reaction is a MESSAGE entry whose detail names it.
+        .setDetail(event ? m.getEvent().getKind().name().toLowerCase(Locale.ROOT)
+            : m.getAction() != null ? dev.weft.common.MessageContent.actionOp(m.getAction()) : null)
         .setTextBytes(event ? 0 : m.getText().getBytes(StandardCharsets.UTF_8).length)
         .setAudience(audience)
         .setAffected(event ? m.getEvent().getUsers().size() : 0)

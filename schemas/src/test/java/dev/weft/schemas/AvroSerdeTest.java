@@ -68,10 +68,12 @@ class AvroSerdeTest {
     try (InputStream event = getClass().getResourceAsStream("/weft/avro/GroupEvent.avsc");
         InputStream attachment = getClass().getResourceAsStream("/weft/avro/Attachment.avsc");
         InputStream action = getClass().getResourceAsStream("/weft/avro/MessageAction.avsc");
+        InputStream block = getClass().getResourceAsStream("/weft/avro/BlockChange.avsc");
         InputStream in = getClass().getResourceAsStream("/weft/avro/InboundMessage.avsc")) {
       parser.parse(event);
       parser.parse(attachment);
       parser.parse(action);
+      parser.parse(block);
       fromFile = parser.parse(in);
     }
     // The header names the writer schema by its CRC-64-AVRO fingerprint, little-endian.

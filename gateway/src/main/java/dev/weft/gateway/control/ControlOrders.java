@@ -79,7 +79,8 @@ public final class ControlOrders implements AutoCloseable {
           e.toString());
       return;
     }
-    if (order.getKind() == ControlKind.REVOKE) {
+    if (order.getKind() == ControlKind.REVOKE || order.getKind() == ControlKind.ERASE) {
+      // An erased user's tokens are refused like revoked ones, for as long as any can be valid.
       revoked.revoke(order.getUser(), order.getBefore());
       revoked.forgetExpired();
       sockets.revoked(order.getUser(), order.getBefore());

@@ -13,10 +13,11 @@ public final class ServerApi {
   private ServerApi() {}
 
   public static ServerApiVerticle verticle(GatewayConfig config, KafkaPublisher publisher, PersisterClient persister,
-      PersisterGroups groups, PresenceDirectory.Source presence, Clock clock) {
+      PersisterGroups groups, PresenceDirectory.Source presence, Clock clock, io.vertx.core.Vertx vertx) {
     ServerWrites writes = new ServerWrites(publisher, config.kafka().topics(), config.gatewayId(), clock);
     return new ServerApiVerticle(config.serverApi(), config.maxFrameBytes(),
         new ServerMessages(writes, groups, config.maxTextBytes()),
-        new ServerGroups(writes, groups, config.groupMaxMembers()), new ServerUsers(writes, presence), persister);
+        new ServerGroups(writes, groups, config.groupMaxMembers()), new ServerUsers(writes, presence, groups, vertx),
+        persister);
   }
 }

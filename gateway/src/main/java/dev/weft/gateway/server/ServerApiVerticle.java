@@ -45,6 +45,7 @@ public final class ServerApiVerticle extends VerticleBase {
     router.post("/v1/server/groups/:conv/members").handler(groups::changeMembers);
     router.post("/v1/server/users/:user/disconnect").handler(users::disconnect);
     router.post("/v1/server/users/:user/revoke").handler(users::revoke);
+    router.post("/v1/server/users/:user/erase").handler(users::erase);
     router.get("/v1/server/users/:user/presence").handler(users::presence);
     router.get("/v1/server/conversations/:conv/messages").handler(ctx -> {
       String after = ctx.request().getParam("after", "-1");

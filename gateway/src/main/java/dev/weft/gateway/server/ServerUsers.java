@@ -24,10 +24,75 @@ final class ServerUsers {
 
   private final ServerWrites writes;
   private final PresenceDirectory.Source presence;
+  private final dev.weft.gateway.http.PersisterGroups groups;
+  private final io.vertx.core.Vertx vertx;
 
-  ServerUsers(ServerWrites writes, PresenceDirectory.Source presence) {
+  ServerUsers(ServerWrites writes, PresenceDirectory.Source presence, dev.weft.gateway.http.PersisterGroups groups,
+      io.vertx.core.Vertx vertx) {
     this.writes = writes;
     this.presence = presence;
+    this.groups = groups;
+    this.vertx = vertx;
+  }
+
+  /** How long an erasure waits for the persisters to store the user's removal from their groups. */
+  private static final long GROUPS_LEFT_WITHIN_MS = 15_000;
+
+  /**
+   * {@code POST /v1/server/users/<user>/erase}: a GDPR erasure. In this order, each step through Kafka: the user's
+   * tokens are refused and their sockets closed (a {@code REVOKE}, so nothing more comes from them); they are removed
+   * from every group they are in, as the system; once the persisters have stored that, the {@code ERASE} order makes
+   * them remove the user's data from MySQL (docs/server-api.md says what remains). Answered 202 once the order is in
+   * Kafka.
+   */
+  void erase(RoutingContext ctx) {
+    String user = ServerRequests.user(ctx, ctx.pathParam("user"), "the path's user");
+    if (user == null) {
+      return;
+    }
+    long now = writes.now();
+    ControlRecord revoke = ControlRecord.newBuilder().setKind(ControlKind.REVOKE).setUser(user).setDevice(null)
+        .setBefore(now).setTs(now).build();
+    JsonArray left = new JsonArray();
+    writes.order(user, revoke)
+        .compose(v -> groups.groupsOf(user))
+        .compose(mine -> {
+          io.vertx.core.Future<Void> all = io.vertx.core.Future.succeededFuture();
+          for (dev.weft.common.groups.GroupState g : mine) {
+            left.add(g.conv());
+            dev.weft.schemas.GroupEvent removed = dev.weft.schemas.GroupEvent.newBuilder()
+                .setKind(dev.weft.schemas.GroupEventKind.REMOVED).setUsers(List.of(user)).build();
+            all = all.compose(x -> writes.toConversation(g.conv(), dev.weft.common.SystemSender.ID, g.currentMembers(),
+                "", removed, null).mapEmpty());
+          }
+          return all;
+        })
+        .compose(v -> outOfEveryGroup(user, System.nanoTime() + GROUPS_LEFT_WITHIN_MS * 1_000_000))
+        .compose(v -> writes.order("erase/" + user, ControlRecord.newBuilder().setKind(ControlKind.ERASE).setUser(user)
+            .setDevice(null).setBefore(now).setTs(writes.now()).build()))
+        .onSuccess(v -> accepted(ctx, new JsonObject().put("user", user).put("before", now).put("groups_left", left)))
+        .onFailure(e -> {
+          if (e instanceof IllegalStateException) {
+            HttpErrors.send(ctx.response(), 503, "unavailable", e.getMessage() + "; call erase again (it repeats safely)");
+          } else {
+            ServerWrites.failed(ctx, e);
+          }
+        });
+  }
+
+  /** Completes once the persisters hold the user in no group (they answer after storing what Kafka had). */
+  private io.vertx.core.Future<Void> outOfEveryGroup(String user, long deadline) {
+    return groups.groupsOf(user).compose(still -> {
+      if (still.isEmpty()) {
+        return io.vertx.core.Future.succeededFuture();
+      }
+      if (System.nanoTime() > deadline) {
+        return io.vertx.core.Future.failedFuture(new IllegalStateException(
+            "the persisters have not stored the removal from " + still.size() + " groups yet"));
+      }
+      return io.vertx.core.Future.<Void>future(p -> vertx.setTimer(200, t -> p.complete()))
+          .compose(v -> outOfEveryGroup(user, deadline));
+    });
   }
 
   void disconnect(RoutingContext ctx) {

@@ -43,6 +43,8 @@ final class Connection {
   long tokenTimer = -1;
   /** The iat of the token the socket connected with or last refreshed with (null: none), for revocations. Event loop only. */
   java.time.Instant issuedAt;
+  /** The block state of the one-to-one conversations this connection wrote to. Set at open; event loop only. */
+  BlockStates blocks;
   /** When the socket opened, for the server API's disconnects of sockets opened before a moment. */
   final long openedAtMs = System.currentTimeMillis();
   /**

@@ -43,8 +43,31 @@ public final class DeliveryDispatcher {
     }
   }
 
+  /**
+   * A block or unblock: every local connection of either user learns it (their sends and group adds check it); only
+   * the blocker's other sockets are told, with a {@code block} frame: the blocked user is not.
+   */
+  private void dispatchBlock(Delivery d) {
+    String frame = Frames.block(d);
+    String conv = d.getConv();
+    String blocker = d.getFrom();
+    boolean blocked = d.getBlock().getBlocked();
+    for (String user : d.getRecipients()) {
+      for (Connection c : sessions.of(user)) {
+        c.context.runOnContext(v -> c.blocks.delivered(conv, d.getSeq(), blocker, blocked));
+        if (user.equals(blocker) && !c.session.equals(d.getFromSession())) {
+          c.pushMessage(d.getPartition(), d.getSeq(), frame, null);
+        }
+      }
+    }
+  }
+
   /** Called on the delivery consumer's thread; each write hops to its socket's event loop. */
   public void dispatch(Delivery delivery) {
+    if (delivery.getBlock() != null) {
+      dispatchBlock(delivery);
+      return;
+    }
     String frame = null;
     dev.weft.gateway.push.UnconfirmedMessages.Message message = null;
     int pushed = 0;

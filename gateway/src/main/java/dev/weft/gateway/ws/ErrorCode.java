@@ -18,6 +18,8 @@ enum ErrorCode {
   NO_SUCH_MESSAGE("no_such_message", false),
   /** An edit of someone else's message, or a delete by a user who is neither its sender nor a group admin. */
   NOT_SENDER("not_sender", false),
+  /** A one-to-one send between users one of whom blocks the other, or adding to a group someone who blocks you. */
+  BLOCKED("blocked", false),
   /** A membership change only a group's admins may make. */
   NOT_ADMIN("not_admin", false),
   /** The group would have more members than its limit. */

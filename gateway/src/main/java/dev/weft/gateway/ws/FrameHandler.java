@@ -52,7 +52,7 @@ final class FrameHandler {
   private final dev.weft.gateway.ops.GatewayMetrics metrics;
   private static final java.util.Set<String> OPS = java.util.Set.of("send", "receipt", "group_create", "group_add",
       "group_remove", "group_leave", "typing", "presence_subscribe", "presence_unsubscribe", "refresh", "edit", "delete",
-      "react");
+      "react", "block", "unblock");
 
   FrameHandler(GatewayConfig config, KafkaPublisher publisher, Clock clock, OriginalAcks originals,
       dev.weft.gateway.http.PersisterMessages targets, Memberships memberships, PresenceHub presence,
@@ -170,6 +170,7 @@ final class FrameHandler {
       case "presence_unsubscribe" -> signals.unsubscribe(c, frame, ref);
       case "refresh" -> lifetime.refresh(c, frame, ref);
       case "edit", "delete", "react" -> actions.handle(c, (String) op, frame, ref);
+      case "block", "unblock" -> block(c, frame, ref, "block".equals(op));
       default -> c.write(Frames.error(ref, ErrorCode.UNKNOWN_OP, "unknown op: " + truncate((String) op)));
     }
   }
@@ -228,6 +229,29 @@ final class FrameHandler {
       return;
     }
     boolean isResend = Boolean.TRUE.equals(resend);
+    String other = otherMember(conv, c.user);
+    if (other != null) {
+      dev.weft.gateway.http.PersisterBlocks.State blocks = c.blocks.now(conv);
+      if (blocks == null) {
+        // The first write to this one-to-one conversation on this connection: its block state is loaded first.
+        inOrder(c, ref, () -> c.blocks.of(List.of(conv)).map(m -> m.get(conv)).otherwise(e -> null), state -> {
+          if (state == null) {
+            c.write(Frames.error(ref, ErrorCode.UNAVAILABLE, "cannot tell now whether this user takes your messages; retry"));
+          } else if (!refusedByBlock(c, ref, state, other)) {
+            Memberships.Access access = memberships.now(conv, c.user);
+            if (isResend) {
+              return resend(c, ref, conv, access.members(), body, content);
+            }
+            publish(c, ref, conv, access.members(), body, null, null, content::applyTo);
+          }
+          return io.vertx.core.Future.succeededFuture();
+        });
+        return;
+      }
+      if (refusedByBlock(c, ref, blocks, other)) {
+        return;
+      }
+    }
     Memberships.Access known = memberships.now(conv, c.user);
     if (known != null && c.sendOrder.isComplete() && !isResend) {
       publish(c, ref, conv, known.members(), body, null, null, content::applyTo); // the common case: nothing to wait for
@@ -249,6 +273,25 @@ final class FrameHandler {
       publish(c, ref, conv, access.members(), body, null, null, content::applyTo);
       return io.vertx.core.Future.succeededFuture();
     });
+  }
+
+  /** The other user of a one-to-one conversation the user is in, or null (a group, or not theirs). */
+  static String otherMember(String conv, String user) {
+    return ConversationIds.directMembers(conv).filter(m -> m.contains(user))
+        .flatMap(m -> m.stream().filter(u -> !u.equals(user)).findFirst()).orElse(null);
+  }
+
+  /** True (and answered {@code blocked}) when either user of the pair blocks the other. */
+  static boolean refusedByBlock(Connection c, String ref, dev.weft.gateway.http.PersisterBlocks.State state, String other) {
+    if (state.blockers().contains(other)) {
+      c.write(Frames.error(ref, ErrorCode.BLOCKED, "this user does not take your messages"));
+      return true;
+    }
+    if (state.blockers().contains(c.user)) {
+      c.write(Frames.error(ref, ErrorCode.BLOCKED, "you blocked this user: unblock them to write to them"));
+      return true;
+    }
+    return false;
   }
 
   /**
@@ -300,6 +343,27 @@ final class FrameHandler {
   void publishAction(Connection c, String ref, String conv, List<String> members, String text,
       dev.weft.schemas.MessageAction action) {
     publish(c, ref, conv, members, text, null, null, b -> b.setAction(action));
+  }
+
+  /**
+   * {@code block} / {@code unblock} {@code user}: an entry of the pair's one-to-one conversation, so it takes its place
+   * in that conversation's order; acked like a message.
+   */
+  private void block(Connection c, JsonObject frame, String ref, boolean blocked) {
+    if (ref == null || ref.isEmpty() || ref.length() > MAX_REF_LENGTH) {
+      c.write(Frames.error(null, ErrorCode.BAD_REQUEST, "ref must be a string of 1 to " + MAX_REF_LENGTH + " characters"));
+      return;
+    }
+    if (!(frame.getValue("user") instanceof String user) || !UserIds.valid(user) || user.equals(c.user)) {
+      c.write(Frames.error(ref, ErrorCode.BAD_REQUEST, "user must be another user's id: " + UserIds.RULE));
+      return;
+    }
+    String conv = ConversationIds.direct(c.user, user);
+    dev.weft.schemas.BlockChange change = dev.weft.schemas.BlockChange.newBuilder().setBlocked(blocked).build();
+    inOrder(c, ref, () -> io.vertx.core.Future.succeededFuture(true), ok -> {
+      publish(c, ref, conv, List.of(c.user, user), "", null, null, b -> b.setBlock(change));
+      return io.vertx.core.Future.succeededFuture();
+    });
   }
 
   /**

@@ -105,6 +105,14 @@ final class Frames {
     return d.getEvent() != null ? event(d) : d.getAction() != null ? action(d) : msg(d);
   }
 
+  /** To the blocker's other devices: {@code user} is the other member of the conversation. */
+  static String block(Delivery d) {
+    String other = dev.weft.common.ConversationIds.directMembers(d.getConv())
+        .flatMap(m -> m.stream().filter(u -> !u.equals(d.getFrom())).findFirst()).orElse("");
+    return new JsonObject().put("op", "block").put("conv", d.getConv()).put("seq", d.getSeq()).put("id", d.getId())
+        .put("user", other).put("blocked", d.getBlock().getBlocked()).put("ts", d.getTs()).encode();
+  }
+
   /** An {@code edit}, {@code delete} or {@code react}: an entry of the stream, ordered and resumed like a message. */
   static String action(Delivery d) {
     JsonObject o = new JsonObject();

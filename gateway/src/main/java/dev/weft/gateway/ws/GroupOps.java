@@ -81,16 +81,20 @@ final class GroupOps {
       c.write(Frames.error(ref, ErrorCode.GROUP_TOO_LARGE, outcome.rejected()));
       return;
     }
-    frames.inOrder(c, ref, () -> memberships.groupCounts(c.user, all, c.context), groupsOf -> {
-      // Last, so a request refused for any other reason spends nothing.
-      GroupQuotas.Refusal over = quotas.create(c.user, all, groupsOf);
-      if (over != null) {
-        c.write(overQuota(ref, over));
-      } else {
-        frames.publish(c, ref, conv, members, "", event);
-      }
-      return Future.succeededFuture();
-    });
+    frames.inOrder(c, ref, () -> memberships.groupCounts(c.user, all, c.context),
+        groupsOf -> unblocked(c, ref, all).map(ok -> {
+          if (!ok) {
+            return null;
+          }
+          // Last, so a request refused for any other reason spends nothing.
+          GroupQuotas.Refusal over = quotas.create(c.user, all, groupsOf);
+          if (over != null) {
+            c.write(overQuota(ref, over));
+          } else {
+            frames.publish(c, ref, conv, members, "", event);
+          }
+          return null;
+        }));
   }
 
   private void change(Connection c, JsonObject frame, String ref, GroupEventKind kind, List<String> users) {
@@ -124,7 +128,8 @@ final class GroupOps {
             return Future.succeededFuture();
           }
           List<String> newcomers = users.stream().filter(u -> !g.isMember(u)).distinct().toList();
-          return memberships.groupCounts(c.user, newcomers, c.context).onComplete(counted -> {
+          return unblocked(c, ref, newcomers).compose(ok -> !ok ? Future.succeededFuture()
+              : memberships.groupCounts(c.user, newcomers, c.context).onComplete(counted -> {
             GroupQuotas.Refusal over = counted.succeeded() ? quotas.add(c.user, newcomers, counted.result()) : null;
             if (counted.failed()) {
               c.write(Frames.error(ref, ErrorCode.UNAVAILABLE, counted.cause().getMessage()));
@@ -133,10 +138,37 @@ final class GroupOps {
             } else {
               frames.publish(c, ref, conv, g.currentMembers(), "", event);
             }
-          }).<Void>mapEmpty().otherwiseEmpty();
+          }).<Void>mapEmpty()).<Void>mapEmpty().otherwiseEmpty();
         }
       }
       return Future.succeededFuture();
+    });
+  }
+
+  /**
+   * True when none of {@code users} blocks the caller; else false, and answered {@code blocked} naming them. Checked
+   * on the pairs' one-to-one conversations, where blocks are kept.
+   */
+  private static Future<Boolean> unblocked(Connection c, String ref, java.util.Collection<String> users) {
+    List<String> convs = users.stream().filter(u -> !u.equals(c.user))
+        .map(u -> dev.weft.common.ConversationIds.direct(c.user, u)).toList();
+    if (convs.isEmpty()) {
+      return Future.succeededFuture(true);
+    }
+    return c.blocks.of(convs).map(states -> {
+      List<String> blockers = users.stream().filter(u -> !u.equals(c.user)).filter(u -> {
+        var s = states.get(dev.weft.common.ConversationIds.direct(c.user, u));
+        return s != null && s.blockers().contains(u);
+      }).toList();
+      if (blockers.isEmpty()) {
+        return true;
+      }
+      c.write(Frames.error(ref, ErrorCode.BLOCKED, "these users do not take your group invitations",
+          new JsonObject().put("users", new JsonArray(blockers))));
+      return false;
+    }).recover(e -> {
+      c.write(Frames.error(ref, ErrorCode.UNAVAILABLE, "cannot tell now whether these users take you; retry"));
+      return Future.succeededFuture(false);
     });
   }
 

@@ -62,17 +62,20 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
   private final PresenceHub presence;
   private final LoadedUsers loaded;
   private final GatewayMetrics metrics;
+  private final dev.weft.gateway.http.PersisterBlocks blockStates;
   /** Null when the push hook is off (WEFT_PUSH=0). */
   private final dev.weft.gateway.push.PushNotices pushNotices;
   /** The inbound topic as it is now: a cursor from another incarnation of it is stale. */
   private final TopicCreator.Identity inbound;
 
   public WebSocketEndpoint(GatewayConfig config, Tokens tokens, KafkaPublisher publisher, LocalSessions sessions, Clock clock,
-      OriginalAcks originals, dev.weft.gateway.http.PersisterMessages targets, CatchUpReads history,
+      OriginalAcks originals, dev.weft.gateway.http.PersisterMessages targets,
+      dev.weft.gateway.http.PersisterBlocks blockStates, CatchUpReads history,
       TopicCreator.Identity inbound, Memberships memberships,
       PresenceHub presence, GatewayMetrics metrics, ClientAddress addresses,
       dev.weft.gateway.push.PushNotices pushNotices) {
     this.pushNotices = pushNotices;
+    this.blockStates = blockStates;
     this.addresses = addresses;
     this.perAddress = new UserConnectionCap(config.abuse().maxConnectionsPerAddress());
     this.attempts = new KeyedRateLimiter(config.abuse().connectRatePerAddress(), config.abuse().connectBurstPerAddress(),
@@ -190,6 +193,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
         sessions.queuePeak(), metrics);
     c.address = address;
     c.issuedAt = who.issuedAt();
+    c.blocks = new BlockStates(blockStates::of);
     if (pushNotices != null) {
       c.unconfirmed = pushNotices.tracker(context, user);
       int undelivered = pushNotices.settings().undeliveredMs();

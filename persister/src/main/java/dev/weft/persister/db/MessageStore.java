@@ -144,6 +144,12 @@ public final class MessageStore implements AutoCloseable {
   /** As above, and applies the batch's actions to their targets in the same transaction. */
   public void insertAll(List<StoredMessage> messages, List<Membership> members, List<Membership.Interval> intervals,
       List<GroupSnapshot> groups, List<Action> actions) throws SQLException {
+    insertAll(messages, members, intervals, groups, actions, List.of());
+  }
+
+  /** As above, with the batch's block entries. */
+  public void insertAll(List<StoredMessage> messages, List<Membership> members, List<Membership.Interval> intervals,
+      List<GroupSnapshot> groups, List<Action> actions, List<BlockStore.Change> blocks) throws SQLException {
     List<Action> edits = actions.stream().filter(a -> a.kind() == dev.weft.schemas.MessageActionKind.EDIT).toList();
     List<Action> deletes = actions.stream().filter(a -> a.kind() == dev.weft.schemas.MessageActionKind.DELETE).toList();
     // A user's last reaction to a message in the batch is the one that stands (a batch runs each statement once).
@@ -224,6 +230,12 @@ public final class MessageStore implements AutoCloseable {
           ps.setString(2, a.target());
           ps.setString(3, a.user());
           ps.setLong(4, a.seq());
+        }),
+        new BatchWrite.Step<>(BlockStore.UPSERT, blocks, (ps, b) -> {
+          ps.setString(1, b.conv());
+          ps.setString(2, b.blocker());
+          ps.setBoolean(3, b.active());
+          ps.setLong(4, b.seq());
         }),
         // Last: a deleted message keeps no reaction, one from the same batch included.
         new BatchWrite.Step<>(DELETE_REACTIONS, deletes, (ps, a) -> {
@@ -372,6 +384,16 @@ public final class MessageStore implements AutoCloseable {
   /** Users' groups, for the gateways that hold them, on the same pool. */
   public GroupsOfUsers groupsOfUsers() {
     return groupsOfUsers;
+  }
+
+  /** Who blocks whom, on the same pool. */
+  public BlockStore blocks() {
+    return new BlockStore(pool);
+  }
+
+  /** Users' erasures, on the same pool. */
+  public ErasureStore erasures() {
+    return new ErasureStore(pool);
   }
 
   /** Live sessions and last-seen times. */

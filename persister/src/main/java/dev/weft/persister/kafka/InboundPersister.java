@@ -107,10 +107,10 @@ public final class InboundPersister implements AutoCloseable {
     dead.clear();
     List<StoredMessage> rows;
     try {
-      Batch batch = batch(records);
+      Batch batch = withoutErased(batch(records));
       rows = batch.messages();
       long started = System.nanoTime();
-      store.insertAll(rows, batch.members(), batch.intervals(), batch.groups(), batch.actions());
+      store.insertAll(rows, batch.members(), batch.intervals(), batch.groups(), batch.actions(), batch.blocks());
       writeTime.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
       batchSize.record(rows.size());
       // After the rows, before the offsets: a replay writes a dead letter again rather than never.
@@ -128,7 +128,7 @@ public final class InboundPersister implements AutoCloseable {
 
   /** The rows of one poll: its messages, and its index rows (one per member and conversation, at the latest ts). */
   private record Batch(List<StoredMessage> messages, List<Membership> members, List<Membership.Interval> intervals,
-      List<GroupSnapshot> groups, List<MessageStore.Action> actions) {}
+      List<GroupSnapshot> groups, List<MessageStore.Action> actions, List<dev.weft.persister.db.BlockStore.Change> blocks) {}
 
   private record MemberKey(String user, String conv) {}
 
@@ -141,6 +141,7 @@ public final class InboundPersister implements AutoCloseable {
     Map<MemberKey, Membership.Interval> intervals = new HashMap<>();
     Map<String, GroupState> changed = new HashMap<>();
     List<MessageStore.Action> actions = new ArrayList<>();
+    List<dev.weft.persister.db.BlockStore.Change> blocks = new ArrayList<>();
     for (ConsumerRecord<String, byte[]> r : records) {
       InboundMessage m;
       try {
@@ -151,6 +152,16 @@ public final class InboundPersister implements AutoCloseable {
       }
       if (m == null) {
         dead.add(new Dead(r, DeadLetters.UNDECODABLE, "no value"));
+        continue;
+      }
+      if (m.getBlock() != null) {
+        // Not a row of history: the pair's block state. Only a member of the one-to-one conversation blocks in it.
+        if (ConversationIds.isMember(m.getConv(), m.getFrom())) {
+          blocks.add(new dev.weft.persister.db.BlockStore.Change(m.getConv(), m.getFrom(), m.getBlock().getBlocked(),
+              r.offset()));
+        } else {
+          skip(r, "a block entry from someone not in the conversation");
+        }
         continue;
       }
       // The sequence number is the record's offset: a conversation is one key, hence one partition.
@@ -207,7 +218,28 @@ public final class InboundPersister implements AutoCloseable {
     sortedIntervals.sort(Comparator.comparing(Membership.Interval::user).thenComparing(Membership.Interval::conv));
     List<GroupSnapshot> snapshots = changed.values().stream().sorted(Comparator.comparing(GroupState::conv))
         .map(GroupState::toSnapshot).toList();
-    return new Batch(rows, sorted, sortedIntervals, snapshots, actions);
+    return new Batch(rows, sorted, sortedIntervals, snapshots, actions, blocks);
+  }
+
+  /**
+   * The batch with nothing of an erased user's (the server API's erasure): their messages in flight when they were
+   * erased are stored empty, and no index or membership row names them again. One query a poll.
+   */
+  private Batch withoutErased(Batch b) throws SQLException {
+    java.util.Set<String> users = new java.util.HashSet<>();
+    b.messages().forEach(m -> users.add(m.from()));
+    b.members().forEach(m -> users.add(m.user()));
+    b.intervals().forEach(i -> users.add(i.user()));
+    java.util.Set<String> erased = store.erasures().erased(users);
+    if (erased.isEmpty()) {
+      return b;
+    }
+    List<StoredMessage> rows = b.messages().stream().map(m -> !erased.contains(m.from()) ? m
+        : new StoredMessage(m.conv(), m.seq(), m.id(), m.from(), m.fromDevice(), m.ts(), "", null, m.event(), null,
+            m.action(), m.target())).toList();
+    return new Batch(rows, b.members().stream().filter(m -> !erased.contains(m.user())).toList(),
+        b.intervals().stream().filter(i -> !erased.contains(i.user())).toList(), b.groups(),
+        b.actions().stream().filter(a -> !erased.contains(a.user())).toList(), b.blocks());
   }
 
   /**
