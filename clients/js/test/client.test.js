@@ -391,6 +391,38 @@ describe('WeftClient against a real Weft', () => {
     bob.close();
   });
 
+  test('a block refuses the pair\'s messages both ways, tells the blocker\'s other device, and an unblock lifts it', async () => {
+    const [a, b] = users('alice', 'mallory');
+    const [alice, mallory] = await liveClients(a, b);
+    const aliceTablet = client(a, { device: 'tablet' });
+    const told = [];
+    aliceTablet.on('block', (e) => told.push(e));
+    aliceTablet.connect();
+    await live(aliceTablet);
+    await mallory.send({ to: a, text: 'hi' });
+    await alice.block(b);
+    await eventually(() => told.length === 1, { what: 'the tablet told' });
+    assert.deepEqual([told[0].user, told[0].blocked], [b, true]);
+    await eventually(async () => {
+      try {
+        await mallory.send({ to: a, text: 'hello?' });
+        return false;
+      } catch (e) {
+        return e.code === 'blocked';
+      }
+    }, { what: 'mallory refused' });
+    await alice.unblock(b);
+    await eventually(async () => {
+      try {
+        await mallory.send({ to: a, text: 'friends?' });
+        return true;
+      } catch (e) {
+        return false;
+      }
+    }, { what: 'mallory taken again' });
+    for (const c of [alice, mallory, aliceTablet]) c.close();
+  });
+
   test('the backend\'s notices arrive from ""; a disconnect closes the client for good; a revocation waits for a newer token', async () => {
     const [a, b] = users('alice', 'bob');
     const [alice, bob] = await liveClients(a, b);

@@ -68,15 +68,8 @@ public final class ControlOrders implements AutoCloseable {
   }
 
   private void apply(ConsumerRecord<String, byte[]> r) {
-    if (r.value() == null) {
-      return; // a tombstone: nothing to do
-    }
-    ControlRecord order;
-    try {
-      order = serde.decode(r.value());
-    } catch (RuntimeException e) {
-      log.warn("skipping a control record that cannot be read at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(),
-          e.toString());
+    ControlRecord order = dev.weft.common.ControlRecords.read(r, serde, log);
+    if (order == null) {
       return;
     }
     if (order.getKind() == ControlKind.REVOKE || order.getKind() == ControlKind.ERASE) {

@@ -51,18 +51,8 @@ public final class ErasurePersister implements AutoCloseable {
   private void apply(ConsumerRecords<String, byte[]> records, org.apache.kafka.clients.consumer.Consumer<String, byte[]> unused)
       throws Exception {
     for (ConsumerRecord<String, byte[]> r : records) {
-      if (r.value() == null) {
-        continue;
-      }
-      ControlRecord order;
-      try {
-        order = serde.decode(r.value());
-      } catch (RuntimeException e) {
-        log.warn("skipping a control record that cannot be read at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(),
-            e.toString());
-        continue;
-      }
-      if (order.getKind() == ControlKind.ERASE) {
+      ControlRecord order = dev.weft.common.ControlRecords.read(r, serde, log);
+      if (order != null && order.getKind() == ControlKind.ERASE) {
         store.erase(order.getUser(), order.getTs());
         log.info("erased the data of {} from the database", LogSafe.of(order.getUser()));
       }
