@@ -233,11 +233,14 @@ final class FrameHandler {
     if (other != null) {
       dev.weft.gateway.http.PersisterBlocks.State blocks = c.blocks.now(conv);
       if (blocks == null) {
-        // The first write to this one-to-one conversation on this connection: its block state is loaded first.
-        inOrder(c, ref, () -> c.blocks.of(List.of(conv)).map(m -> m.get(conv)).otherwise(e -> null), state -> {
-          if (state == null) {
-            c.write(Frames.error(ref, ErrorCode.UNAVAILABLE, "cannot tell now whether this user takes your messages; retry"));
-          } else if (!refusedByBlock(c, ref, state, other)) {
+        // The first write to this one-to-one conversation on this connection: its block state is loaded first. If the
+        // persisters cannot say (the database is down), the message goes: one-to-one delivery never depended on the
+        // database, and a block is the rare case (docs/protocol.md, block).
+        inOrder(c, ref, () -> c.blocks.of(List.of(conv)).map(m -> m.get(conv)).otherwise(e -> {
+          log.warn("no block state for a conversation of {} ({}); sending as unblocked", LogSafe.of(c.user), e.toString());
+          return dev.weft.gateway.http.PersisterBlocks.State.NONE;
+        }), state -> {
+          if (!refusedByBlock(c, ref, state, other)) {
             Memberships.Access access = memberships.now(conv, c.user);
             if (isResend) {
               return resend(c, ref, conv, access.members(), body, content);
