@@ -1,59 +1,96 @@
 package dev.weft.gateway.http;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * The block state of one-to-one conversations ({@code POST /internal/v1/blocks-of}), as the persister stored it once
- * it had everything the inbound topic held when asked: who of the pair blocks the other, and the seq of the latest
- * block entry, so a gateway can tell which of the entries delivered meanwhile are newer.
+ * The block rows naming connecting users, either way ({@code POST /internal/v1/blocks-of}), as the persister stored
+ * them once it had everything the inbound topic held when asked. The users connecting in the same moment are asked
+ * together, as for their groups.
  */
 public final class PersisterBlocks {
 
   private static final int TIMEOUT_MS = 5_000;
   private static final int ATTEMPTS = 3;
+  private static final long BATCH_DELAY_MS = 2;
 
-  /** Who of the pair blocks the other now, as of the entry at {@code seq} (-1: none ever). */
+  /** A conversation's state: who of the pair blocks the other, as of its latest block entry at {@code seq}. */
   public record State(long seq, Set<String> blockers) {
     public static final State NONE = new State(-1, Set.of());
   }
 
+  /** One block row: {@code blocker} blocks ({@code active}) or unblocked {@code blocked} in {@code conv}, at seq. */
+  public record Row(String conv, String blocker, String blocked, boolean active, long seq) {}
+
+  private record Pending(String user, Promise<List<Row>> answer) {}
+
   private final PersisterClient persister;
   private final Vertx vertx;
+  private final List<Pending> pending = new ArrayList<>();
 
   public PersisterBlocks(PersisterClient persister, Vertx vertx) {
     this.persister = persister;
     this.vertx = vertx;
   }
 
-  /** The state of each conversation (those never blocked: {@link State#NONE}). */
-  public Future<Map<String, State>> of(List<String> convs) {
-    return PersisterCalls.inChunks(convs,
-        chunk -> PersisterCalls.retrying(vertx, ATTEMPTS, Duration.ofSeconds(1), () -> ask(chunk)));
+  /** The rows naming the user, either way. */
+  public Future<List<Row>> involving(String user) {
+    Promise<List<Row>> answer = Promise.promise();
+    boolean first;
+    synchronized (this) {
+      pending.add(new Pending(user, answer));
+      first = pending.size() == 1;
+    }
+    if (first) {
+      vertx.setTimer(BATCH_DELAY_MS, t -> flush());
+    }
+    return answer.future();
   }
 
-  private Future<Map<String, State>> ask(List<String> convs) {
+  private void flush() {
+    List<Pending> all;
+    synchronized (this) {
+      all = new ArrayList<>(pending);
+      pending.clear();
+    }
+    for (int from = 0; from < all.size(); from += PersisterCalls.MAX_USERS) {
+      List<Pending> batch = all.subList(from, Math.min(all.size(), from + PersisterCalls.MAX_USERS));
+      List<String> users = batch.stream().map(Pending::user).distinct().toList();
+      PersisterCalls.retrying(vertx, ATTEMPTS, Duration.ofSeconds(1), () -> ask(users)).onComplete(r -> batch.forEach(p -> {
+        if (r.failed()) {
+          p.answer().fail(r.cause());
+        } else {
+          p.answer().complete(r.result().getOrDefault(p.user(), List.of()));
+        }
+      }));
+    }
+  }
+
+  private Future<Map<String, List<Row>>> ask(List<String> users) {
     return persister.post("/internal/v1/blocks-of").timeout(TIMEOUT_MS)
-        .sendJsonObject(new JsonObject().put("convs", new JsonArray(convs))).compose(r -> {
+        .sendJsonObject(new JsonObject().put("users", new JsonArray(users))).compose(r -> {
           if (r.statusCode() != 200) {
-            return Future.failedFuture("the persister answered " + r.statusCode() + " for block states");
+            return Future.failedFuture("the persister answered " + r.statusCode() + " for blocks");
           }
-          Map<String, State> out = new HashMap<>();
-          convs.forEach(c -> out.put(c, State.NONE));
-          r.bodyAsJsonObject().getJsonObject("convs", new JsonObject()).forEach(e -> {
-            JsonObject s = (JsonObject) e.getValue();
-            Set<String> blockers = new HashSet<>();
-            s.getJsonArray("blockers", new JsonArray()).forEach(b -> blockers.add((String) b));
-            out.put(e.getKey(), new State(s.getLong("seq", -1L), Set.copyOf(blockers)));
-          });
+          Map<String, List<Row>> out = new HashMap<>();
+          for (Object o : r.bodyAsJsonObject().getJsonArray("blocks", new JsonArray())) {
+            JsonObject b = (JsonObject) o;
+            Row row = new Row(b.getString("conv"), b.getString("blocker"), b.getString("blocked"),
+                b.getBoolean("active"), b.getLong("seq"));
+            out.computeIfAbsent(row.blocker(), k -> new ArrayList<>()).add(row);
+            if (!row.blocked().equals(row.blocker())) {
+              out.computeIfAbsent(row.blocked(), k -> new ArrayList<>()).add(row);
+            }
+          }
           return Future.succeededFuture(out);
         });
   }

@@ -233,13 +233,8 @@ final class FrameHandler {
     if (other != null) {
       dev.weft.gateway.http.PersisterBlocks.State blocks = c.blocks.now(conv);
       if (blocks == null) {
-        // The first write to this one-to-one conversation on this connection: its block state is loaded first. If the
-        // persisters cannot say (the database is down), the message goes: one-to-one delivery never depended on the
-        // database, and a block is the rare case (docs/protocol.md, block).
-        inOrder(c, ref, () -> c.blocks.of(List.of(conv)).map(m -> m.get(conv)).otherwise(e -> {
-          log.warn("no block state for a conversation of {} ({}); sending as unblocked", LogSafe.of(c.user), e.toString());
-          return dev.weft.gateway.http.PersisterBlocks.State.NONE;
-        }), state -> {
+        // A write before the connection's blocks are loaded (it asked as soon as its session was announced) waits.
+        inOrder(c, ref, () -> c.blocks.of(List.of(conv)).map(m -> m.get(conv)), state -> {
           if (!refusedByBlock(c, ref, state, other)) {
             Memberships.Access access = memberships.now(conv, c.user);
             if (isResend) {
@@ -364,7 +359,9 @@ final class FrameHandler {
     String conv = ConversationIds.direct(c.user, user);
     dev.weft.schemas.BlockChange change = dev.weft.schemas.BlockChange.newBuilder().setBlocked(blocked).build();
     inOrder(c, ref, () -> io.vertx.core.Future.succeededFuture(true), ok -> {
-      publish(c, ref, conv, List.of(c.user, user), "", null, null, b -> b.setBlock(change));
+      // This connection knows at once; the user's other connections when the entry is delivered.
+      publish(c, ref, conv, List.of(c.user, user), "", null, null, b -> b.setBlock(change),
+          seq -> c.blocks.delivered(conv, seq, c.user, blocked));
       return io.vertx.core.Future.succeededFuture();
     });
   }
@@ -375,6 +372,12 @@ final class FrameHandler {
    */
   private void publish(Connection c, String ref, String conv, List<String> members, String body, GroupEvent event,
       String reuseId, java.util.function.Consumer<InboundMessage.Builder> extra) {
+    publish(c, ref, conv, members, body, event, reuseId, extra, seq -> { });
+  }
+
+  /** As above; {@code onAck} is told the seq Kafka gave the record, before the client is. */
+  private void publish(Connection c, String ref, String conv, List<String> members, String body, GroupEvent event,
+      String reuseId, java.util.function.Consumer<InboundMessage.Builder> extra, java.util.function.LongConsumer onAck) {
     String id = reuseId != null ? reuseId : ids.next();
     long ts = clock.millis();
     InboundMessage.Builder builder = InboundMessage.newBuilder()
@@ -385,6 +388,7 @@ final class FrameHandler {
     publisher.publish(c.context, topics.inbound(), conv, serde.encode(message))
         .onSuccess(md -> {
           metrics.published();
+          onAck.accept(md.offset());
           c.uncertainIds.remove(ref);
           c.write(Frames.ack(ref, conv, md.offset(), id, ts));
         })

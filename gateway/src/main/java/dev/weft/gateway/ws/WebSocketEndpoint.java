@@ -193,7 +193,7 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
         sessions.queuePeak(), metrics);
     c.address = address;
     c.issuedAt = who.issuedAt();
-    c.blocks = new BlockStates(blockStates::of);
+    c.blocks = new BlockStates();
     if (pushNotices != null) {
       c.unconfirmed = pushNotices.tracker(context, user);
       int undelivered = pushNotices.settings().undeliveredMs();
@@ -240,6 +240,9 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
         .setDevice(device).setGateway(config.gatewayId()).setConnectedAt(clock.millis()).setHideLastSeen(hideLastSeen).build();
     publisher.publish(context, config.kafka().topics().sessions(), c.session, serde.encode(announcement))
         .onSuccess(md -> {
+          // After the announcement: from here on every block entry naming the user is delivered here.
+          c.blocks.load(blockStates::involving, user, () -> log.warn("could not load who blocks {}, or whom they block;"
+              + " their one-to-one writes go as unblocked on this connection", dev.weft.common.LogSafe.of(user)));
           c.write(Frames.welcome(c, config.gatewayId()));
           if (resumption.fresh()) {
             catchUp.fresh(c, resumption.reset());

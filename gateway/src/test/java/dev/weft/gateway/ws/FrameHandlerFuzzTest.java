@@ -202,7 +202,7 @@ class FrameHandlerFuzzTest {
       Connection conn = new Connection("s-" + System.nanoTime(), ME, "d", socket.proxy(), context,
           new SendRateLimiter(1_000_000, 1_000_000, System::nanoTime), 1 << 20, new QueuePeak(), metrics);
       conn.typingLimiter = new SendRateLimiter(1_000_000, 1_000_000, System::nanoTime);
-      conn.blocks = new BlockStates(convs -> Future.succeededFuture(java.util.Map.of())); // nobody blocks anyone
+      conn.blocks = BlockStates.none(); // nobody blocks anyone
       frames.onText(conn, text); // an exception here fails the try: onContext rethrows it
       return conn;
     });

@@ -5,23 +5,19 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import javax.sql.DataSource;
 
 /** Who blocks whom in one-to-one conversations, as their block entries left it. Blocking JDBC. */
 public final class BlockStore {
 
-  /** A block entry: {@code blocker} blocks ({@code active}) or unblocks the other user of {@code conv}, at {@code seq}. */
-  public record Change(String conv, String blocker, boolean active, long seq) {}
+  /** A block entry: {@code blocker} blocks ({@code active}) or unblocks {@code blocked}, in {@code conv}, at {@code seq}. */
+  public record Change(String conv, String blocker, String blocked, boolean active, long seq) {}
 
-  /** A conversation's state: its latest block entry's seq, and who of the pair blocks the other. */
-  public record State(long seq, List<String> blockers) {}
-
-  static final String UPSERT = "INSERT INTO blocks (conv_id, blocker, active, seq) VALUES (?, ?, ?, ?) "
+  static final String UPSERT = "INSERT INTO blocks (conv_id, blocker, blocked, active, seq) VALUES (?, ?, ?, ?, ?) "
       + "ON DUPLICATE KEY UPDATE active = IF(VALUES(seq) > seq, VALUES(active), active), seq = GREATEST(seq, VALUES(seq))";
-  private static final String OF = "SELECT conv_id, blocker, active, seq FROM blocks WHERE conv_id IN (%s)";
+  private static final String INVOLVING = "SELECT conv_id, blocker, blocked, active, seq FROM blocks "
+      + "WHERE blocker IN (%1$s) UNION SELECT conv_id, blocker, blocked, active, seq FROM blocks WHERE blocked IN (%1$s)";
 
   private final DataSource pool;
 
@@ -29,22 +25,24 @@ public final class BlockStore {
     this.pool = pool;
   }
 
-  /** The state of each of these conversations that ever had a block entry. */
-  public Map<String, State> of(List<String> convs) throws SQLException {
-    Map<String, State> out = new HashMap<>();
-    if (convs.isEmpty()) {
+  /** Every block row naming one of these users, either way, unblocked ones included (their seq counts). */
+  public List<Change> involving(List<String> users) throws SQLException {
+    List<Change> out = new ArrayList<>();
+    if (users.isEmpty()) {
       return out;
     }
-    try (Connection c = pool.getConnection(); PreparedStatement ps = InList.prepare(c, OF, convs);
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        String conv = rs.getString(1);
-        State s = out.getOrDefault(conv, new State(-1, new ArrayList<>()));
-        List<String> blockers = new ArrayList<>(s.blockers());
-        if (rs.getBoolean(3)) {
-          blockers.add(rs.getString(2));
+    List<String> twice = new ArrayList<>(users);
+    twice.addAll(users);
+    String in = String.join(",", java.util.Collections.nCopies(users.size(), "?"));
+    try (Connection c = pool.getConnection();
+        PreparedStatement ps = c.prepareStatement(String.format(INVOLVING, in))) {
+      for (int i = 0; i < twice.size(); i++) {
+        ps.setString(i + 1, twice.get(i));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Change(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4), rs.getLong(5)));
         }
-        out.put(conv, new State(Math.max(s.seq(), rs.getLong(4)), blockers));
       }
     }
     return out;

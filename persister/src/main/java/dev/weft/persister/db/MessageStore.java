@@ -234,8 +234,9 @@ public final class MessageStore implements AutoCloseable {
         new BatchWrite.Step<>(BlockStore.UPSERT, blocks, (ps, b) -> {
           ps.setString(1, b.conv());
           ps.setString(2, b.blocker());
-          ps.setBoolean(3, b.active());
-          ps.setLong(4, b.seq());
+          ps.setString(3, b.blocked());
+          ps.setBoolean(4, b.active());
+          ps.setLong(5, b.seq());
         }),
         // Last: a deleted message keeps no reaction, one from the same batch included.
         new BatchWrite.Step<>(DELETE_REACTIONS, deletes, (ps, a) -> {

@@ -44,36 +44,27 @@ final class GroupRoutes {
     router.post("/internal/v1/groups-of").handler(body).handler(this::groups);
     router.post("/internal/v1/group-counts").handler(body).handler(this::counts);
     router.get("/internal/v1/groups/:conv").handler(this::group);
-    router.post("/internal/v1/blocks-of").handler(BodyHandler.create().setBodyLimit(512 * 1024)).handler(this::blocks);
+    router.post("/internal/v1/blocks-of").handler(body).handler(this::blocks);
   }
 
   /**
-   * {@code POST /internal/v1/blocks-of} with {@code {"convs":["dm:..."]}} (1 to {@link #MAX_USERS} one-to-one ids):
-   * {@code {"convs":{"<conv>":{"seq":41,"blockers":["bob"]}}}}, each conversation's block state as of everything the
-   * inbound topic held when asked; one never blocked in is left out.
+   * {@code POST /internal/v1/blocks-of} with {@code {"users":["a"]}} (1 to {@link #MAX_USERS}):
+   * {@code {"blocks":[{"conv":"dm:...","blocker":"a","blocked":"b","active":true,"seq":41}]}}: every block row naming one
+   * of them, either way, as of everything the inbound topic held when asked. A gateway loads its connecting users'.
    */
   private void blocks(RoutingContext ctx) {
-    List<String> convs = new java.util.ArrayList<>();
-    try {
-      JsonArray named = ctx.body().asJsonObject().getJsonArray("convs");
-      for (Object o : named) {
-        convs.add(o instanceof String s && dev.weft.common.ConversationIds.directMembers(s).isPresent() ? s : null);
-      }
-    } catch (RuntimeException e) {
-      convs.clear();
-    }
-    if (convs.isEmpty() || convs.size() > MAX_USERS || convs.contains(null)) {
-      HistoryServer.badRequest(ctx, "the body must be {\"convs\": [...]} naming 1 to " + MAX_USERS
-          + " one-to-one conversation ids");
+    List<String> users = users(ctx);
+    if (users == null) {
       return;
     }
-    List<String> distinct = List.copyOf(new java.util.LinkedHashSet<>(convs));
     barrier.await().compose(ends -> jdbc.executeBlocking(() -> {
-      JsonObject out = new JsonObject();
-      store.blocks().of(distinct).forEach((conv, s) -> out.put(conv,
-          new JsonObject().put("seq", s.seq()).put("blockers", new JsonArray(s.blockers()))));
-      return new JsonObject().put("convs", out);
-    }, false)).onSuccess(ctx::json).onFailure(e -> CatchUpRoutes.unavailable(ctx, "block states", e));
+      JsonArray out = new JsonArray();
+      for (var b : store.blocks().involving(users)) {
+        out.add(new JsonObject().put("conv", b.conv()).put("blocker", b.blocker()).put("blocked", b.blocked())
+            .put("active", b.active()).put("seq", b.seq()));
+      }
+      return new JsonObject().put("blocks", out);
+    }, false)).onSuccess(ctx::json).onFailure(e -> CatchUpRoutes.unavailable(ctx, "blocks", e));
   }
 
   /**

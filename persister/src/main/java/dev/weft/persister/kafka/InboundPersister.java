@@ -156,9 +156,11 @@ public final class InboundPersister implements AutoCloseable {
       }
       if (m.getBlock() != null) {
         // Not a row of history: the pair's block state. Only a member of the one-to-one conversation blocks in it.
-        if (ConversationIds.isMember(m.getConv(), m.getFrom())) {
-          blocks.add(new dev.weft.persister.db.BlockStore.Change(m.getConv(), m.getFrom(), m.getBlock().getBlocked(),
-              r.offset()));
+        String other = ConversationIds.directMembers(m.getConv()).filter(u -> u.contains(m.getFrom()))
+            .flatMap(u -> u.stream().filter(x -> !x.equals(m.getFrom())).findFirst()).orElse(null);
+        if (other != null && Membership.fits(other) && Membership.fits(m.getFrom())) {
+          blocks.add(new dev.weft.persister.db.BlockStore.Change(m.getConv(), m.getFrom(), other,
+              m.getBlock().getBlocked(), r.offset()));
         } else {
           skip(r, "a block entry from someone not in the conversation");
         }
