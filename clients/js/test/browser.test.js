@@ -93,3 +93,42 @@ test('alice and bob chat in two pages: bob sees the message and the typing, alic
   assert.equal(copies, 1, 'caught up once, not twice');
   await pageB.screenshot({ path: join(RESULTS, 'bob-after-reconnect.png') });
 });
+
+test('in the demo a reply quotes its message, a reaction, an edit and a delete reach the other page', async () => {
+  const suffix = Math.random().toString(36).slice(2, 8);
+  const alice = `alice-${suffix}`;
+  const bob = `bob-${suffix}`;
+  const pageA = await (await browser.newContext({ viewport: { width: 900, height: 600 } })).newPage();
+  const pageB = await (await browser.newContext({ viewport: { width: 900, height: 600 } })).newPage();
+  await login(pageA, `${weft.httpUrl}/client/demo/`, alice);
+  await login(pageB, `${weft.httpUrl}/client/demo/`, bob);
+
+  await pageA.fill('#new-chat-to', bob);
+  await pageA.click('#new-chat button');
+  await send(pageA, 'lunch at noon?');
+  await messagesContain(pageA, 'lunch at noon?');
+  await pageB.waitForSelector(`#conversations button:has-text("${alice}")`, { timeout: WAIT });
+  await pageB.click(`#conversations button:has-text("${alice}")`);
+  await messagesContain(pageB, 'lunch at noon?');
+
+  // Bob replies to it, and reacts.
+  await pageB.click('#messages li.theirs button:has-text("Reply")');
+  await send(pageB, 'sure');
+  await pageA.waitForFunction(() => [...document.querySelectorAll('#messages li')]
+    .some((li) => li.querySelector('.quote')?.textContent.includes('lunch at noon?') && li.textContent.includes('sure')),
+  null, { timeout: WAIT });
+  await pageB.click('#messages li.theirs button:has-text("👍")');
+  await pageA.waitForFunction(() => document.querySelector('#messages li.mine .reactions')?.textContent.includes('👍 1'),
+    null, { timeout: WAIT });
+
+  // Alice edits hers, then deletes it.
+  pageA.once('dialog', (d) => d.accept('lunch at one?'));
+  await pageA.click('#messages li.mine button:has-text("Edit")');
+  await pageB.waitForFunction(() => [...document.querySelectorAll('#messages li.theirs')]
+    .some((li) => li.textContent.includes('lunch at one?') && li.textContent.includes('edited')), null, { timeout: WAIT });
+  pageA.once('dialog', (d) => d.accept());
+  await pageA.click('#messages li.mine button:has-text("Delete")');
+  await pageB.waitForFunction(() => document.querySelector('#messages li.theirs em')?.textContent
+    .includes('This message was deleted'), null, { timeout: WAIT });
+  await pageB.screenshot({ path: join(RESULTS, 'bob-after-edit-and-delete.png') });
+});

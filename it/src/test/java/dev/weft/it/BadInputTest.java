@@ -184,10 +184,13 @@ class BadInputTest {
       }
       List<JsonObject> replies = c.collect(f -> true, 100, Duration.ofSeconds(20));
       long limited = replies.stream().filter(f -> "rate_limited".equals(f.getString("code"))).count();
+      // The connection's first one-to-one sends wait for its block state, loaded as it connected: past the pending
+      // bound a flood that starts at once is also told to slow down.
+      long waiting = replies.stream().filter(f -> "too_many_pending".equals(f.getString("code"))).count();
       long acked = replies.stream().filter(f -> "ack".equals(f.getString("op"))).count();
       assertTrue(limited > 0, "some frames were rate limited");
-      assertEquals(100, limited + acked);
-      assertTrue(replies.stream().filter(f -> "rate_limited".equals(f.getString("code"))).allMatch(f -> f.getBoolean("retry")));
+      assertEquals(100, limited + waiting + acked, String.valueOf(replies));
+      assertTrue(replies.stream().filter(f -> f.containsKey("code")).allMatch(f -> f.getBoolean("retry")));
       assertStillWorks(other, "calm-ok");
       org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
         c.send(send("late", "victim", "later"));
