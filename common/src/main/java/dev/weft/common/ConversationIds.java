@@ -72,6 +72,12 @@ public final class ConversationIds {
   }
 
   /** True for a one-to-one conversation the user is in. Groups are checked against their membership instead. */
+  /** The other user of a one-to-one conversation {@code user} is in; empty for a group, or one not theirs. */
+  public static Optional<String> otherMember(String conv, String user) {
+    return directMembers(conv).filter(m -> m.contains(user))
+        .flatMap(m -> m.stream().filter(u -> !u.equals(user)).findFirst());
+  }
+
   public static boolean isMember(String conv, String user) {
     return directMembers(conv).map(m -> m.contains(user)).orElse(false);
   }

@@ -169,8 +169,8 @@ public final class Tokens {
       return Verified.refused("invalid_token", "the token lives too long: exp may be at most "
           + maxLifetime.toSeconds() + " s after iat");
     }
-    if (revoked(sub, issuedAt)) {
-      long revokedBefore = revocations.revokedBefore(sub);
+    long revokedBefore = revocations.revokedBefore(sub);
+    if (revoked(revokedBefore, issuedAt)) {
       return Verified.refused("token_revoked", "the token was revoked: this user's tokens issued before "
           + Instant.ofEpochMilli(revokedBefore) + (issuedAt == null ? " (and tokens with no iat)" : "")
           + " are refused; get a new one");
@@ -180,7 +180,10 @@ public final class Tokens {
 
   /** True when a token of this user issued at {@code issuedAt} (null: no iat) is revoked now. */
   public boolean revoked(String user, Instant issuedAt) {
-    long before = revocations.revokedBefore(user);
+    return revoked(revocations.revokedBefore(user), issuedAt);
+  }
+
+  private static boolean revoked(long before, Instant issuedAt) {
     return before != Long.MIN_VALUE && (issuedAt == null || issuedAt.toEpochMilli() < before);
   }
 

@@ -6,8 +6,8 @@ import java.util.function.IntPredicate;
 /**
  * Session id → a non-zero {@code int}, packed: an id that is a canonical UUID (what gateways make) is kept as its two
  * longs beside its value, 20 bytes a slot, open addressing with linear probing, deleted by shifting back, in pages
- * ({@link LongPages}, {@link IntPages}). Any other id (rare) is kept in a plain map, as it came. Grows by half when
- * 80% full. What the value means is the {@link SessionTable}'s business.
+ * ({@link LongPages}, {@link IntPages}). Any other id (rare) is kept in a plain map, as it came. Grows by a quarter
+ * when 85% full, so its load stays between 68% and 85%. What the value means is the {@link SessionTable}'s business.
  *
  * <p>One writer. {@link #find} reads plain arrays and may see a writer's change half made: the caller validates an
  * optimistic read and tries again under a lock. It never loops forever on a torn state.

@@ -75,7 +75,6 @@ public final class ControlOrders implements AutoCloseable {
     if (order.getKind() == ControlKind.REVOKE || order.getKind() == ControlKind.ERASE) {
       // An erased user's tokens are refused like revoked ones, for as long as any can be valid.
       revoked.revoke(order.getUser(), order.getBefore());
-      revoked.forgetExpired();
       sockets.revoked(order.getUser(), order.getBefore());
     } else if (order.getKind() == ControlKind.DISCONNECT) {
       sockets.disconnect(order.getUser(), order.getDevice(), order.getBefore());

@@ -23,10 +23,22 @@ public final class RevokedTokens implements Tokens.Revocations {
     this.clock = clock;
   }
 
-  /** Records that the user's tokens issued before {@code beforeMs} are refused; a later moment wins. */
+  /** How often {@link #revoke} also forgets what no token falls under any more: a whole scan, not one a record. */
+  private static final long SWEEP_EVERY_MS = 60_000;
+  private long sweptAt = Long.MIN_VALUE;
+
+  /**
+   * Records that the user's tokens issued before {@code beforeMs} are refused; a later moment wins. Forgets expired
+   * revocations at most once a minute, so loading a topic of many costs one pass each minute, not one a record.
+   */
   public void revoke(String user, long beforeMs) {
-    if (beforeMs + keepMs > clock.getAsLong()) {
+    long now = clock.getAsLong();
+    if (beforeMs + keepMs > now) {
       before.merge(user, beforeMs, Math::max);
+    }
+    if (sweptAt == Long.MIN_VALUE || now - sweptAt >= SWEEP_EVERY_MS) {
+      sweptAt = now;
+      forgetExpired();
     }
   }
 

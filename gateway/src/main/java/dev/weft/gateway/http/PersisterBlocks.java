@@ -1,7 +1,6 @@
 package dev.weft.gateway.http;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -21,7 +20,6 @@ public final class PersisterBlocks {
 
   private static final int TIMEOUT_MS = 5_000;
   private static final int ATTEMPTS = 3;
-  private static final long BATCH_DELAY_MS = 2;
 
   /** A conversation's state: who of the pair blocks the other, as of its latest block entry at {@code seq}. */
   public record State(long seq, Set<String> blockers) {
@@ -31,48 +29,20 @@ public final class PersisterBlocks {
   /** One block row: {@code blocker} blocks ({@code active}) or unblocked {@code blocked} in {@code conv}, at seq. */
   public record Row(String conv, String blocker, String blocked, boolean active, long seq) {}
 
-  private record Pending(String user, Promise<List<Row>> answer) {}
-
   private final PersisterClient persister;
   private final Vertx vertx;
-  private final List<Pending> pending = new ArrayList<>();
+  private final UserBatches<List<Row>> loads;
 
   public PersisterBlocks(PersisterClient persister, Vertx vertx) {
     this.persister = persister;
     this.vertx = vertx;
+    this.loads = new UserBatches<>(vertx,
+        users -> PersisterCalls.retrying(vertx, ATTEMPTS, Duration.ofSeconds(1), () -> ask(users)), List.of());
   }
 
   /** The rows naming the user, either way. */
   public Future<List<Row>> involving(String user) {
-    Promise<List<Row>> answer = Promise.promise();
-    boolean first;
-    synchronized (this) {
-      pending.add(new Pending(user, answer));
-      first = pending.size() == 1;
-    }
-    if (first) {
-      vertx.setTimer(BATCH_DELAY_MS, t -> flush());
-    }
-    return answer.future();
-  }
-
-  private void flush() {
-    List<Pending> all;
-    synchronized (this) {
-      all = new ArrayList<>(pending);
-      pending.clear();
-    }
-    for (int from = 0; from < all.size(); from += PersisterCalls.MAX_USERS) {
-      List<Pending> batch = all.subList(from, Math.min(all.size(), from + PersisterCalls.MAX_USERS));
-      List<String> users = batch.stream().map(Pending::user).distinct().toList();
-      PersisterCalls.retrying(vertx, ATTEMPTS, Duration.ofSeconds(1), () -> ask(users)).onComplete(r -> batch.forEach(p -> {
-        if (r.failed()) {
-          p.answer().fail(r.cause());
-        } else {
-          p.answer().complete(r.result().getOrDefault(p.user(), List.of()));
-        }
-      }));
-    }
+    return loads.of(user);
   }
 
   private Future<Map<String, List<Row>>> ask(List<String> users) {

@@ -6,7 +6,6 @@ import dev.weft.gateway.groups.Memberships;
 import dev.weft.schemas.AvroSerde;
 import dev.weft.schemas.GroupSnapshot;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -23,8 +22,6 @@ import java.util.Map;
  */
 public final class PersisterGroups implements LoadedUsers.Source, Memberships.Counts {
 
-  /** How long a load waits for others to share its request: a burst of connections asks in a few requests. */
-  private static final long BATCH_DELAY_MS = 2;
   private static final int TIMEOUT_MS = 5_000;
 
   /** Loads tried before one fails: a persister busy with a gateway's worth of reconnections answers 503 for a while. */
@@ -33,11 +30,12 @@ public final class PersisterGroups implements LoadedUsers.Source, Memberships.Co
   private final PersisterClient persister;
   private final io.vertx.core.Vertx vertx;
   private final AvroSerde<GroupSnapshot> serde = AvroSerde.groupSnapshot();
-  private final List<Pending> pending = new ArrayList<>();
+  private final UserBatches<List<GroupState>> loads;
 
   public PersisterGroups(PersisterClient persister, io.vertx.core.Vertx vertx) {
     this.persister = persister;
     this.vertx = vertx;
+    this.loads = new UserBatches<>(vertx, this::ask, List.of());
   }
 
   @Override
@@ -45,43 +43,13 @@ public final class PersisterGroups implements LoadedUsers.Source, Memberships.Co
     return PersisterCalls.retrying(vertx, LOAD_ATTEMPTS, java.time.Duration.ofSeconds(2), () -> loadOnce(user));
   }
 
-  /** A user whose groups are asked for in the next batch. */
-  private record Pending(String user, Promise<List<GroupState>> answer) {}
-
   /** Asks with the users of the same moment: a gateway's users reconnecting at once cost one request per batch. */
   private Future<List<GroupState>> loadOnce(String user) {
-    Promise<List<GroupState>> answer = Promise.promise();
-    boolean first;
-    synchronized (this) {
-      pending.add(new Pending(user, answer));
-      first = pending.size() == 1;
-    }
-    if (first) {
-      vertx.setTimer(BATCH_DELAY_MS, t -> flush());
-    }
-    return answer.future();
+    return loads.of(user);
   }
 
-  private void flush() {
-    List<Pending> all;
-    synchronized (this) {
-      all = new ArrayList<>(pending);
-      pending.clear();
-    }
-    for (int from = 0; from < all.size(); from += PersisterCalls.MAX_USERS) {
-      List<Pending> batch = all.subList(from, Math.min(all.size(), from + PersisterCalls.MAX_USERS));
-      ask(batch).onComplete(r -> batch.forEach(p -> {
-        if (r.failed()) {
-          p.answer().fail(r.cause());
-        } else {
-          p.answer().complete(r.result().getOrDefault(p.user(), List.of()));
-        }
-      }));
-    }
-  }
-
-  private Future<Map<String, List<GroupState>>> ask(List<Pending> batch) {
-    JsonArray users = new JsonArray(batch.stream().map(Pending::user).distinct().toList());
+  private Future<Map<String, List<GroupState>>> ask(List<String> batch) {
+    JsonArray users = new JsonArray(batch);
     return persister.post("/internal/v1/groups-of").timeout(TIMEOUT_MS).sendJsonObject(new JsonObject().put("users", users))
         .compose(r -> {
           if (r.statusCode() != 200) {

@@ -229,7 +229,7 @@ final class FrameHandler {
       return;
     }
     boolean isResend = Boolean.TRUE.equals(resend);
-    String other = otherMember(conv, c.user);
+    String other = ConversationIds.otherMember(conv, c.user).orElse(null);
     if (other != null) {
       dev.weft.gateway.http.PersisterBlocks.State blocks = c.blocks.now(conv);
       if (blocks == null) {
@@ -271,12 +271,6 @@ final class FrameHandler {
       publish(c, ref, conv, access.members(), body, null, null, content::applyTo);
       return io.vertx.core.Future.succeededFuture();
     });
-  }
-
-  /** The other user of a one-to-one conversation the user is in, or null (a group, or not theirs). */
-  static String otherMember(String conv, String user) {
-    return ConversationIds.directMembers(conv).filter(m -> m.contains(user))
-        .flatMap(m -> m.stream().filter(u -> !u.equals(user)).findFirst()).orElse(null);
   }
 
   /** True (and answered {@code blocked}) when either user of the pair blocks the other. */

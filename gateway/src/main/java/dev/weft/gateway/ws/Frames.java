@@ -107,8 +107,7 @@ final class Frames {
 
   /** To the blocker's other devices: {@code user} is the other member of the conversation. */
   static String block(Delivery d) {
-    String other = dev.weft.common.ConversationIds.directMembers(d.getConv())
-        .flatMap(m -> m.stream().filter(u -> !u.equals(d.getFrom())).findFirst()).orElse("");
+    String other = dev.weft.common.ConversationIds.otherMember(d.getConv(), d.getFrom()).orElse("");
     return new JsonObject().put("op", "block").put("conv", d.getConv()).put("seq", d.getSeq()).put("id", d.getId())
         .put("user", other).put("blocked", d.getBlock().getBlocked()).put("ts", d.getTs()).encode();
   }

@@ -150,16 +150,15 @@ final class GroupOps {
    * on the pairs' one-to-one conversations, where blocks are kept.
    */
   private static Future<Boolean> unblocked(Connection c, String ref, java.util.Collection<String> users) {
-    List<String> convs = users.stream().filter(u -> !u.equals(c.user))
-        .map(u -> dev.weft.common.ConversationIds.direct(c.user, u)).toList();
-    if (convs.isEmpty()) {
+    java.util.Map<String, String> convOf = new java.util.LinkedHashMap<>();
+    users.stream().filter(u -> !u.equals(c.user))
+        .forEach(u -> convOf.put(u, dev.weft.common.ConversationIds.direct(c.user, u)));
+    if (convOf.isEmpty()) {
       return Future.succeededFuture(true);
     }
-    return c.blocks.of(convs).map(states -> {
-      List<String> blockers = users.stream().filter(u -> !u.equals(c.user)).filter(u -> {
-        var s = states.get(dev.weft.common.ConversationIds.direct(c.user, u));
-        return s != null && s.blockers().contains(u);
-      }).toList();
+    return c.blocks.of(List.copyOf(convOf.values())).map(states -> {
+      List<String> blockers = convOf.entrySet().stream()
+          .filter(e -> states.get(e.getValue()).blockers().contains(e.getKey())).map(java.util.Map.Entry::getKey).toList();
       if (blockers.isEmpty()) {
         return true;
       }

@@ -40,10 +40,9 @@ final class MessageActions {
       return;
     }
     Object idValue = frame.getValue("id");
-    if (!(idValue instanceof String target) || target.isEmpty() || target.length() > SendContent.MAX_REPLY_TO
-        || !target.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f)) {
-      c.write(Frames.error(ref, ErrorCode.BAD_REQUEST, "id must be the id of a message: 1 to " + SendContent.MAX_REPLY_TO
-          + " printable ASCII characters"));
+    if (!(idValue instanceof String target) || !SendContent.printableAscii(target, SendContent.MAX_MESSAGE_ID)) {
+      c.write(Frames.error(ref, ErrorCode.BAD_REQUEST, "id must be the id of a message: 1 to "
+          + SendContent.MAX_MESSAGE_ID + " printable ASCII characters"));
       return;
     }
     MessageAction action;

@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  */
 final class SendContent {
 
-  static final int MAX_REPLY_TO = 64;
+  /** A message id, as a reply or an action names it: what gateways make fits well under this. */
+  static final int MAX_MESSAGE_ID = 64;
   static final int MAX_URL = 2048;
   static final int MAX_HASH = 200;
   static final int MAX_NAME = 255;
@@ -42,8 +43,8 @@ final class SendContent {
     Object reply = frame.getValue("reply_to");
     String replyTo = null;
     if (reply != null) {
-      if (!(reply instanceof String r) || !printableAscii(r, MAX_REPLY_TO)) {
-        return Parsed.refused("reply_to must be a message id: 1 to " + MAX_REPLY_TO + " printable ASCII characters");
+      if (!(reply instanceof String r) || !printableAscii(r, MAX_MESSAGE_ID)) {
+        return Parsed.refused("reply_to must be a message id: 1 to " + MAX_MESSAGE_ID + " printable ASCII characters");
       }
       replyTo = r;
     }
@@ -130,7 +131,7 @@ final class SendContent {
         && TOKEN.matcher(type.substring(slash + 1)).matches();
   }
 
-  private static boolean printableAscii(String s, int max) {
+  static boolean printableAscii(String s, int max) {
     if (s.isEmpty() || s.length() > max) {
       return false;
     }

@@ -208,8 +208,10 @@ public final class WebSocketEndpoint implements Handler<RoutingContext> {
     }
     sessions.add(c);
     // Revoked after the token was verified and before the socket was added, where the revocation's close missed it.
-    closeByServer(c, () -> tokens.revoked(user, c.issuedAt), "revoked", CLOSE_TOKEN_REVOKED,
-        "token revoked: connect with a new token");
+    // A revocation stored after this check finds the socket in LocalSessions and closes it itself.
+    if (tokens.revoked(user, c.issuedAt)) {
+      closeByServer(c, () -> true, "revoked", CLOSE_TOKEN_REVOKED, "token revoked: connect with a new token");
+    }
     // Its groups start loading now; a group frame that comes first waits for them (Memberships).
     loaded.acquire(user);
     c.onDrop = () -> close(c);

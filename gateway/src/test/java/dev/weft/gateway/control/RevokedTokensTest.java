@@ -22,6 +22,17 @@ class RevokedTokensTest {
   }
 
   @Test
+  void revokingForgetsTheExpiredOnesAtMostOnceAMinute() {
+    revoked.revoke("alice", now);
+    now += 60_001; // alice's can no longer refuse anything, and a minute has passed since the last pass
+    revoked.revoke("bob", now);
+    assertEquals(1, revoked.size(), "alice's forgotten by the pass");
+    now += 59_000;
+    revoked.revoke("carol", now - 59_000); // within the minute: no pass, and carol's still counts
+    assertEquals(2, revoked.size());
+  }
+
+  @Test
   void theLaterOfTwoRevocationsWinsAndOnesTooOldToMatterAreNotKept() {
     revoked.revoke("alice", now - 10);
     revoked.revoke("alice", now - 500);

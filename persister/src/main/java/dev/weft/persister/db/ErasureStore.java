@@ -30,7 +30,7 @@ public final class ErasureStore {
 
   private final DataSource pool;
 
-  public ErasureStore(DataSource pool) {
+  ErasureStore(DataSource pool) {
     this.pool = pool;
   }
 

@@ -53,17 +53,6 @@ public final class GroupsOfUsers {
     return new Of(snapshots, groupsOf);
   }
 
-  /** One group's snapshot (single-object encoded Avro), or null when no such group was created. */
-  public byte[] snapshotOf(String conv) throws SQLException {
-    try (Connection c = pool.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT snapshot FROM groups_state WHERE conv_id = ?")) {
-      ps.setString(1, conv);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getBytes(1) : null;
-      }
-    }
-  }
-
   /** How many groups each of {@code users} is a current member of; a user in none is absent. */
   public Map<String, Integer> counts(List<String> users) throws SQLException {
     Map<String, Integer> out = new HashMap<>();

@@ -68,6 +68,8 @@ public final class MessageStore implements AutoCloseable {
   private final ConversationList conversations;
   private final GroupsOfUsers groupsOfUsers;
   private final SessionStore sessions;
+  private final BlockStore blocks;
+  private final ErasureStore erasures;
 
   private MessageStore(HikariDataSource pool) {
     this.receipts = new ReceiptStore(pool);
@@ -75,6 +77,8 @@ public final class MessageStore implements AutoCloseable {
     this.conversations = new ConversationList(pool);
     this.groupsOfUsers = new GroupsOfUsers(pool);
     this.sessions = new SessionStore(pool);
+    this.blocks = new BlockStore(pool);
+    this.erasures = new ErasureStore(pool);
     this.pool = pool;
   }
 
@@ -115,7 +119,7 @@ public final class MessageStore implements AutoCloseable {
    */
   public void insertAll(List<StoredMessage> messages, List<Membership> members, List<Membership.Interval> intervals,
       List<GroupSnapshot> groups) throws SQLException {
-    insertAll(messages, members, intervals, groups, List.of());
+    insertAll(messages, members, intervals, groups, List.of(), List.of());
   }
 
   /**
@@ -141,13 +145,9 @@ public final class MessageStore implements AutoCloseable {
       + "AND conv_id = ? ORDER BY target_id, seq";
   private static final String BY_ID = "SELECT " + COLUMNS + " FROM messages WHERE conv_id = ? AND id = ?";
 
-  /** As above, and applies the batch's actions to their targets in the same transaction. */
-  public void insertAll(List<StoredMessage> messages, List<Membership> members, List<Membership.Interval> intervals,
-      List<GroupSnapshot> groups, List<Action> actions) throws SQLException {
-    insertAll(messages, members, intervals, groups, actions, List.of());
-  }
-
-  /** As above, with the batch's block entries. */
+  /**
+   * As above, and in the same transaction applies the batch's actions to their targets and stores its block entries.
+   */
   public void insertAll(List<StoredMessage> messages, List<Membership> members, List<Membership.Interval> intervals,
       List<GroupSnapshot> groups, List<Action> actions, List<BlockStore.Change> blocks) throws SQLException {
     List<Action> edits = actions.stream().filter(a -> a.kind() == dev.weft.schemas.MessageActionKind.EDIT).toList();
@@ -389,12 +389,12 @@ public final class MessageStore implements AutoCloseable {
 
   /** Who blocks whom, on the same pool. */
   public BlockStore blocks() {
-    return new BlockStore(pool);
+    return blocks;
   }
 
   /** Users' erasures, on the same pool. */
   public ErasureStore erasures() {
-    return new ErasureStore(pool);
+    return erasures;
   }
 
   /** Live sessions and last-seen times. */

@@ -31,6 +31,8 @@ final class GroupRoutes {
   private final MessageStore store;
   private final WorkerExecutor jdbc;
   private final SharedBarrier barrier;
+  private final dev.weft.schemas.AvroSerde<dev.weft.schemas.GroupSnapshot> snapshots =
+      dev.weft.schemas.AvroSerde.groupSnapshot();
 
   GroupRoutes(MessageStore store, WorkerExecutor jdbc, BarrierPool barriers, PersistedBarrier barrier) {
     this.store = store;
@@ -78,14 +80,13 @@ final class GroupRoutes {
       HistoryServer.badRequest(ctx, "not a group id");
       return;
     }
-    barrier.await().compose(ends -> jdbc.executeBlocking(() -> store.groupsOfUsers().snapshotOf(conv), false))
-        .onSuccess(bytes -> {
-          if (bytes == null) {
+    barrier.await().compose(ends -> jdbc.executeBlocking(() -> store.group(conv), false))
+        .onSuccess(found -> {
+          if (found.isEmpty()) {
             ctx.response().setStatusCode(404).putHeader("Content-Type", "application/json")
-                .end(new JsonObject().put("error", new JsonObject().put("code", "no_such_group")
-                    .put("message", "no such group")).encode());
+                .end(new JsonObject().put("code", "no_such_group").put("message", "no such group").encode());
           } else {
-            ctx.json(new JsonObject().put("snapshot", Base64.getEncoder().encodeToString(bytes)));
+            ctx.json(new JsonObject().put("snapshot", Base64.getEncoder().encodeToString(snapshots.encode(found.get()))));
           }
         })
         .onFailure(e -> CatchUpRoutes.unavailable(ctx, "group " + conv, e));

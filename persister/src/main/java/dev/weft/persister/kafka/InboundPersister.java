@@ -156,8 +156,7 @@ public final class InboundPersister implements AutoCloseable {
       }
       if (m.getBlock() != null) {
         // Not a row of history: the pair's block state. Only a member of the one-to-one conversation blocks in it.
-        String other = ConversationIds.directMembers(m.getConv()).filter(u -> u.contains(m.getFrom()))
-            .flatMap(u -> u.stream().filter(x -> !x.equals(m.getFrom())).findFirst()).orElse(null);
+        String other = ConversationIds.otherMember(m.getConv(), m.getFrom()).orElse(null);
         if (other != null && Membership.fits(other) && Membership.fits(m.getFrom())) {
           blocks.add(new dev.weft.persister.db.BlockStore.Change(m.getConv(), m.getFrom(), other,
               m.getBlock().getBlocked(), r.offset()));
